@@ -1,0 +1,109 @@
+# tidings - offline full-text search for news archives.
+#
+#   make demo    install missing packages, build, index corpus/, run a query
+#   make test    the whole test suite, plain and under ASan+UBSan
+#   make bench   speed and size side by side with Xapian and SQLite FTS5
+#   make eval    relevance (MAP, P@10, nDCG@10) on the classic IR collections
+#
+# Objects live in build/ (build/san/ for the sanitizer build); the two
+# programs in bin/.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -Icommon -D_GNU_SOURCE
+STD     := -std=gnu11
+LIBS    := -lstemmer -lutf8proc -ljansson -lz -lpthread -lm
+TESTLIBS := -lcmocka
+
+# Debian packages the build, the tests and the benchmarks need.
+PKGS_BUILD := build-essential zlib1g-dev libstemmer-dev libutf8proc-dev libjansson-dev
+PKGS_TEST  := libcmocka-dev python3
+PKGS_BENCH := libxapian-dev libsqlite3-dev
+
+LIB_SRC := $(wildcard common/*.c)
+IDX_SRC := $(wildcard indexer/*.c)
+SRC_SRC := $(wildcard searcher/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+
+B := build
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB     := $(B)/libtidings.a
+TESTS   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-sanitize \
+        bench bench-large eval fuzz clean
+all: bin/indexer bin/searcher
+
+$(B)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -MMD -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+bin/indexer: $(IDX_SRC:%.c=$(B)/%.o) $(LIB)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+bin/searcher: $(SRC_SRC:%.c=$(B)/%.o) $(LIB)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests -o $@ $< $(LIB) $(LIBS) $(TESTLIBS)
+
+# deps: installs what is missing with apt-get when run as root, otherwise
+# prints the exact command to run.
+define ensure_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call ensure_pkgs,$(PKGS_BUILD))
+deps-test: deps
+	$(call ensure_pkgs,$(PKGS_TEST))
+deps-bench: deps
+	$(call ensure_pkgs,$(PKGS_BENCH))
+
+demo: deps
+	$(MAKE) all
+	bin/indexer -o demo.idx corpus/
+	bin/searcher -i demo.idx 'remains AND Osan'
+
+test: deps-test
+	$(MAKE) test-unit test-cli
+	$(MAKE) test-sanitize
+
+test-unit: $(TESTS) all
+	@tests/run-unit.sh $(TESTS)
+
+test-cli: all
+	@tests/cli.sh
+
+# The same suite, rebuilt with AddressSanitizer and UBSan in build/san.
+test-sanitize:
+	$(MAKE) B=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  test-unit-san
+
+test-unit-san: $(TESTS) all
+	@ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh $(TESTS)
+
+clean:
+	rm -rf build bin demo.idx
+
+-include $(shell find build -name '*.d' 2>/dev/null)
