@@ -55,6 +55,11 @@ $(B)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests -o $@ $< $(LIB) $(LIBS) $(TESTLIBS)
 
+# The relevance evaluator lives in bench/eval, beside the scripts that use it.
+$(B)/tests/test_treceval: tests/test_treceval.c bench/eval/treceval.c bench/eval/treceval.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ibench/eval -Itests -o $@ $< bench/eval/treceval.c $(LIB) $(TESTLIBS) -lm
+
 # deps: installs what is missing with apt-get when run as root, otherwise
 # prints the exact command to run.
 define ensure_pkgs

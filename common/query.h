@@ -15,9 +15,11 @@
 ** (punctuation only) is dropped, and a query left with no searchable word is
 ** an error.
 **
-** Errors (TD_EQUERY) name the 1-based column of the problem: unbalanced
-** parenthesis or quote, an operator with a missing operand, an empty phrase
-** or group, a lone "*", an unknown field... and the query is never
+** "foo:bar" with an unknown field name is an ordinary word.  NOT NOT a is a.
+**
+** Errors (TD_EQUERY) name the 1-based column (in characters) of the
+** problem: unbalanced parenthesis or quote, an operator with a missing
+** operand, an empty phrase or group, a lone "*"... and the query is never
 ** partially run.  Limits (TD_ELIMIT): more than TD_QUERY_MAX_TERMS terms, or
 ** nesting deeper than TD_QUERY_MAX_DEPTH, or text longer than
 ** TD_QUERY_MAX_BYTES.  The parser never recurses deeper than
@@ -71,6 +73,7 @@ typedef struct td_qnode {
 td_status td_query_parse(const char *text, size_t len, td_analyzer *an,
                          td_default_op op, td_qnode **out, td_error *err);
 
+/* Frees Q with its kids and terms (a leaf's terms are one allocation). */
 void td_query_free(td_qnode *q);
 
 /* Writes a canonical S-expression of Q ("(AND (TERM remain) (TERM osan))")

@@ -1,0 +1,211 @@
+/*
+** peer_util.c - input walking and the batch query loop of the benchmark
+** peers.  See peer_util.h.
+*/
+#include "peer_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+typedef struct walk_ctx {
+  td_article_fn on_article;
+  void *ctx;
+  td_corpus_counts counts;
+  unsigned long files;
+  unsigned long warnings;
+} walk_ctx;
+
+/* Warnings are counted rather than printed: the peers run on corpora the
+** project's indexer reports on already, and thousands of lines of stderr
+** would only cost time inside the measured run. */
+static void count_warning(void *ctx, const char *path, long line, const char *msg) {
+  (void)path; (void)line; (void)msg;
+  ((walk_ctx *)ctx)->warnings++;
+}
+
+/* The reader passes one context to both callbacks; this hands the article
+** on to the peer's own callback and context. */
+static td_status forward_article(void *ctx, const td_article *a) {
+  walk_ctx *w = ctx;
+  return w->on_article(w->ctx, a);
+}
+
+/* scandir() order must not depend on the locale, or two machines would
+** feed the engines the same articles in a different order. */
+static int byte_order(const struct dirent **a, const struct dirent **b) {
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int skip_dots(const struct dirent *d) {
+  return d->d_name[0] != '.';
+}
+
+/* Reads one file; an unknown or unusable file (TD_EINPUT) is skipped, as
+** bin/indexer skips it. */
+static int walk_file(walk_ctx *w, const char *path, const char *relname) {
+  td_error err;
+  td_error_clear(&err);
+  td_status st = td_corpus_read_file(path, relname, forward_article, count_warning, w,
+                                     &w->counts, &err);
+  if (st == TD_EINPUT) return 0;
+  if (st != TD_OK) {
+    fprintf(stderr, "peer: %s: %s\n", path, err.msg[0] ? err.msg : td_status_name(st));
+    return -1;
+  }
+  w->files++;
+  return 0;
+}
+
+/* Walks PATH (a file or a folder), RELNAME being its name below the root
+** given on the command line ("" for the root itself). */
+static int walk(walk_ctx *w, const char *path, const char *relname) {
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  if (!S_ISDIR(sb.st_mode)) {
+    const char *base = strrchr(path, '/');
+    return walk_file(w, path, relname[0] ? relname : (base ? base + 1 : path));
+  }
+  struct dirent **ents;
+  int n = scandir(path, &ents, skip_dots, byte_order);
+  if (n < 0) {
+    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  int rc = 0;
+  for (int i = 0; i < n; i++) {
+    if (rc == 0) {
+      char *sub = NULL, *rel = NULL;
+      if (asprintf(&sub, "%s/%s", path, ents[i]->d_name) < 0 ||
+          asprintf(&rel, "%s%s%s", relname, relname[0] ? "/" : "", ents[i]->d_name) < 0) {
+        fprintf(stderr, "peer: out of memory\n");
+        rc = -1;
+      } else {
+        rc = walk(w, sub, rel);
+      }
+      free(sub);
+      free(rel);
+    }
+    free(ents[i]);
+  }
+  free(ents);
+  return rc;
+}
+
+int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx) {
+  walk_ctx w;
+  memset(&w, 0, sizeof w);
+  w.on_article = on_article;
+  w.ctx = ctx;
+  for (int i = 0; i < n; i++)
+    if (walk(&w, paths[i], "") != 0) return -1;
+  fprintf(stderr, "peer: %lu files, %lu articles, %llu bytes, %lu records skipped, %lu warnings\n",
+          w.files, w.counts.articles, w.counts.bytes, w.counts.records_skipped, w.warnings);
+  return 0;
+}
+
+int pu_parse_query_opts(int argc, char **argv, pu_query_opts *opts) {
+  memset(opts, 0, sizeof *opts);
+  opts->k = 10;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--count") == 0) {
+      opts->count = 1;
+    } else if (strcmp(a, "-k") == 0 && i + 1 < argc) {
+      opts->k = atoi(argv[++i]);
+      if (opts->k <= 0) {
+        fprintf(stderr, "peer: -k wants a positive number, got '%s'\n", argv[i]);
+        return -1;
+      }
+    } else if (strcmp(a, "--default-op") == 0 && i + 1 < argc) {
+      const char *op = argv[++i];
+      if (strcmp(op, "or") != 0 && strcmp(op, "and") != 0) {
+        fprintf(stderr, "peer: --default-op wants 'and' or 'or', got '%s'\n", op);
+        return -1;
+      }
+      opts->default_or = strcmp(op, "or") == 0;
+    } else if (strcmp(a, "--latency-file") == 0 && i + 1 < argc) {
+      opts->latency_file = argv[++i];
+    } else {
+      fprintf(stderr, "peer: unknown query option '%s' (know --count, -k N, "
+                      "--default-op and|or, --latency-file FILE)\n", a);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+typedef struct latency {
+  char *qid;
+  long usec;
+} latency;
+
+static double now_usec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int write_latencies(const char *path, const latency *lat, size_t n) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) fprintf(f, "%s\t%ld\n", lat[i].qid, lat[i].usec);
+  if (fclose(f) != 0) {
+    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int pu_run_batch(FILE *in, FILE *out, const pu_query_opts *opts, pu_query_fn fn, void *ctx) {
+  char *line = NULL;
+  size_t cap = 0, n = 0, lcap = 0;
+  latency *lat = NULL;
+  int failed = 0;
+  ssize_t len;
+  while ((len = getline(&line, &cap, in)) >= 0) {
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (len == 0) continue;
+    char *tab = strchr(line, '\t');
+    const char *query = line;
+    if (tab) {
+      *tab = '\0';
+      query = tab + 1;
+    }
+    double t0 = now_usec();
+    if (fn(ctx, line, query, out) != 0) failed++;
+    double t1 = now_usec();
+    if (n == lcap) {
+      lcap = lcap ? 2 * lcap : 256;
+      latency *grown = realloc(lat, lcap * sizeof *lat);
+      if (!grown) {
+        fprintf(stderr, "peer: out of memory\n");
+        exit(2);
+      }
+      lat = grown;
+    }
+    lat[n].qid = strdup(line);
+    lat[n].usec = (long)(t1 - t0 + 0.5);
+    if (!lat[n].qid) {
+      fprintf(stderr, "peer: out of memory\n");
+      exit(2);
+    }
+    n++;
+  }
+  free(line);
+  fflush(out);
+  int rc = failed;
+  if (opts->latency_file && write_latencies(opts->latency_file, lat, n) != 0) rc = -1;
+  for (size_t i = 0; i < n; i++) free(lat[i].qid);
+  free(lat);
+  return rc;
+}

@@ -1,0 +1,48 @@
+/*
+** buf.c - growable byte buffer.
+*/
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+td_status td_buf_reserve(td_buf *b, size_t n) {
+  if (b->cap - b->len >= n) return TD_OK;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap - b->len < n) {
+    if (cap > SIZE_MAX / 2) return TD_ENOMEM;
+    cap *= 2;
+  }
+  uint8_t *p = realloc(b->data, cap);
+  if (!p) return TD_ENOMEM;
+  b->data = p;
+  b->cap = cap;
+  return TD_OK;
+}
+
+td_status td_buf_append(td_buf *b, const void *p, size_t n) {
+  if (n == 0) return TD_OK;
+  if (td_buf_reserve(b, n)) return TD_ENOMEM;
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return TD_OK;
+}
+
+td_status td_buf_put_varint(td_buf *b, uint64_t v) {
+  if (td_buf_reserve(b, TD_VARINT_MAX)) return TD_ENOMEM;
+  b->len += td_varint_put(b->data + b->len, v);
+  return TD_OK;
+}
+
+td_status td_buf_put_u32(td_buf *b, uint32_t v) {
+  uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+  return td_buf_append(b, le, 4);
+}
+
+void td_buf_free(td_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}

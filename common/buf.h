@@ -1,0 +1,30 @@
+/*
+** buf.h - a growable byte buffer, the writer side of every encoder.
+**
+** Appends never fail silently: they return TD_ENOMEM and leave the buffer as
+** it was, so encoders can check once per record.
+*/
+#ifndef TD_BUF_H
+#define TD_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef struct td_buf {
+  uint8_t *data;
+  size_t len;
+  size_t cap;
+} td_buf;
+
+#define TD_BUF_INIT {NULL, 0, 0}
+
+/* Makes room for at least N more bytes. */
+td_status td_buf_reserve(td_buf *b, size_t n);
+td_status td_buf_append(td_buf *b, const void *p, size_t n);
+td_status td_buf_put_varint(td_buf *b, uint64_t v);
+td_status td_buf_put_u32(td_buf *b, uint32_t v);
+void td_buf_free(td_buf *b);
+
+#endif

@@ -1,0 +1,542 @@
+/*
+** builder.c - building an index: analysis, inversion within a memory
+** budget, spilled sorted runs, the final merge, and the atomic rename.
+**
+** Layout of the work (format.h has the file layout):
+**   - each article is analysed (title from position 0, body after a gap),
+**     inverted in memory, and its fields streamed to the DOCSTORE section of
+**     PATH.tmp-PID, which is therefore written first;
+**   - when the inverter passes the budget its chunks are spilled, sorted by
+**     term, to PATH.runs-PID/run-N;
+**   - finish merges the runs (and what is still in memory) term by term,
+**     re-encoding each term's postings into blocks, writes the remaining
+**     sections and the header, fsyncs, and renames over PATH.
+** A build that dies leaves only PATH.tmp-PID and PATH.runs-PID behind; the
+** next build removes those of processes that no longer exist.
+*/
+#include "tidings.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "analyzer.h"
+#include "buf.h"
+#include "codec.h"
+#include "docstore.h"
+#include "format.h"
+#include "invert.h"
+#include "lexicon.h"
+#include "postings.h"
+#include "score.h"
+
+struct td_builder {
+  char *path, *tmppath, *rundir;
+  FILE *out;
+  td_analyzer *an;
+  td_inverter *inv;
+  td_docwriter *docs;
+  td_buf doctab;             /* td_docent per document */
+  uint64_t ndocs, input_bytes, total_len;
+  size_t budget;
+  unsigned nruns;
+  uint32_t cur_doc;
+  td_status tok_status;
+};
+
+/* Removes PATH.tmp-PID files and PATH.runs-PID folders whose PID is gone. */
+static void remove_dead_leftovers(const char *path) {
+  char *dir = strdup(path), *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (slash) *slash = '\0';
+  DIR *d = opendir(slash ? (*dir ? dir : "/") : ".");
+  size_t bl = strlen(base);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    if (strncmp(e->d_name, base, bl) != 0) continue;
+    const char *rest = e->d_name + bl;
+    const char *num = strncmp(rest, ".tmp-", 5) == 0 ? rest + 5
+                      : strncmp(rest, ".runs-", 6) == 0 ? rest + 6 : NULL;
+    if (!num || !*num) continue;
+    char *endp;
+    long pid = strtol(num, &endp, 10);
+    if (*endp || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+    char full[4096];
+    snprintf(full, sizeof full, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
+    if (rest[1] == 'r') {
+      DIR *rd = opendir(full);
+      struct dirent *re;
+      while (rd && (re = readdir(rd))) {
+        if (re->d_name[0] == '.') continue;
+        char f[sizeof full + 256];
+        snprintf(f, sizeof f, "%s/%s", full, re->d_name);
+        unlink(f);
+      }
+      if (rd) closedir(rd);
+      rmdir(full);
+    } else {
+      unlink(full);
+    }
+  }
+  if (d) closedir(d);
+  free(dir);
+}
+
+static void remove_runs(td_builder *b) {
+  for (unsigned i = 0; i < b->nruns; i++) {
+    char f[4200];
+    snprintf(f, sizeof f, "%s/run-%u", b->rundir, i);
+    unlink(f);
+  }
+  rmdir(b->rundir);
+}
+
+static void free_builder(td_builder *b) {
+  if (b->out) fclose(b->out);
+  td_analyzer_free(b->an);
+  td_inverter_free(b->inv);
+  td_docwriter_free(b->docs);
+  td_buf_free(&b->doctab);
+  free(b->path);
+  free(b->tmppath);
+  free(b->rundir);
+  free(b);
+}
+
+void td_builder_abort(td_builder *b) {
+  if (!b) return;
+  if (b->out) {
+    fclose(b->out);
+    b->out = NULL;
+  }
+  unlink(b->tmppath);
+  remove_runs(b);
+  free_builder(b);
+}
+
+td_status td_builder_new(const char *path, const td_build_options *opt, td_builder **out,
+                         td_error *err) {
+  td_build_options def = {NULL, 0, 0};
+  if (!opt) opt = &def;
+  td_builder *b = calloc(1, sizeof *b);
+  if (!b) return td_fail(err, TD_ENOMEM, "out of memory");
+  size_t n = strlen(path) + 32;
+  b->path = strdup(path);
+  b->tmppath = malloc(n);
+  b->rundir = malloc(n);
+  if (!b->path || !b->tmppath || !b->rundir) {
+    free_builder(b);
+    return td_fail(err, TD_ENOMEM, "out of memory");
+  }
+  snprintf(b->tmppath, n, "%s.tmp-%ld", path, (long)getpid());
+  snprintf(b->rundir, n, "%s.runs-%ld", path, (long)getpid());
+  b->budget = (opt->memory_mb ? opt->memory_mb : 512) * (size_t)1 << 20;
+  td_status rc = td_analyzer_new(opt->lang ? opt->lang : "english", &b->an, err);
+  if (rc) {
+    free_builder(b);
+    return rc;
+  }
+  if (strlen(td_analyzer_lang(b->an)) >= sizeof(((td_meta *)0)->lang)) {
+    free_builder(b);
+    return td_fail(err, TD_EINVAL, "language name too long");
+  }
+  remove_dead_leftovers(path);
+  b->out = fopen(b->tmppath, "wb");
+  if (!b->out) {
+    rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)", b->tmppath,
+                 strerror(errno));
+    free_builder(b);
+    return rc;
+  }
+  static const uint8_t zeros[TD_DATA_START];
+  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros ||
+      td_inverter_new(&b->inv) || td_docwriter_new(b->out, &b->docs)) {
+    td_builder_abort(b);
+    return td_fail(err, TD_EIO, "cannot start the index file %s", path);
+  }
+  *out = b;
+  return TD_OK;
+}
+
+void td_builder_note_input(td_builder *b, uint64_t bytes) { b->input_bytes += bytes; }
+
+uint64_t td_builder_count(const td_builder *b) { return b->ndocs; }
+
+static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
+  td_builder *b = ctx;
+  b->tok_status = td_inverter_token(b->inv, b->cur_doc, term, len, pos);
+  return b->tok_status != TD_OK;
+}
+
+/* Writes the inverter's chunks, sorted, as run file number b->nruns. */
+static td_status spill(td_builder *b, td_error *err) {
+  if (b->nruns == 0 && mkdir(b->rundir, 0700) != 0 && errno != EEXIST)
+    return td_fail(err, TD_EIO, "cannot create %s: %s", b->rundir, strerror(errno));
+  char f[4200];
+  snprintf(f, sizeof f, "%s/run-%u", b->rundir, b->nruns);
+  FILE *run = fopen(f, "wb");
+  if (!run) return td_fail(err, TD_EIO, "cannot create %s: %s", f, strerror(errno));
+  const td_chunk *c;
+  size_t n;
+  td_status rc = td_inverter_sorted(b->inv, &c, &n);
+  td_buf head = TD_BUF_INIT;
+  for (size_t i = 0; i < n && !rc; i++) {
+    head.len = 0;
+    if (td_buf_put_varint(&head, c[i].len) || td_buf_append(&head, c[i].term, c[i].len) ||
+        td_buf_put_varint(&head, c[i].df) || td_buf_put_varint(&head, c[i].cf) ||
+        td_buf_put_varint(&head, c[i].size))
+      rc = TD_ENOMEM;
+    else if (fwrite(head.data, 1, head.len, run) != head.len ||
+             fwrite(c[i].data, 1, c[i].size, run) != c[i].size)
+      rc = TD_EIO;
+  }
+  td_buf_free(&head);
+  uint8_t zero = 0;
+  if (!rc && fwrite(&zero, 1, 1, run) != 1) rc = TD_EIO;
+  if (fclose(run) != 0 && !rc) rc = TD_EIO;
+  b->nruns++;
+  if (rc) return td_fail(err, rc, "cannot write the sorted run %s: %s", f, strerror(errno));
+  td_inverter_reset(b->inv);
+  return TD_OK;
+}
+
+td_status td_builder_add(td_builder *b, const td_article *a, td_error *err) {
+  if (b->ndocs >= UINT32_MAX - 1)
+    return td_fail(err, TD_ELIMIT, "an index holds at most %u articles", UINT32_MAX - 2);
+  b->cur_doc = (uint32_t)b->ndocs;
+  b->tok_status = TD_OK;
+  uint32_t title_len = 0, end = 0;
+  td_analyze(b->an, a->title.ptr, a->title.len, 0, 1, on_token, b, &title_len);
+  if (!b->tok_status)
+    td_analyze(b->an, a->body.ptr, a->body.len, title_len + 1, 1, on_token, b, &end);
+  if (b->tok_status) return td_fail(err, b->tok_status, "out of memory while indexing");
+  uint32_t body_len = end > title_len ? end - title_len - 1 : 0;
+  td_docent de = {body_len + TD_TITLE_WEIGHT * title_len, title_len};
+  td_status rc = td_inverter_end_doc(b->inv, b->cur_doc);
+  if (!rc) rc = td_buf_append(&b->doctab, &de, sizeof de);
+  if (!rc) rc = td_docwriter_add(b->docs, a);
+  if (rc == TD_EIO) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
+  if (rc) return td_fail(err, rc, "out of memory while indexing");
+  b->total_len += de.len;
+  b->ndocs++;
+  if (td_inverter_memory(b->inv) + b->doctab.cap > b->budget) return spill(b, err);
+  return TD_OK;
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+/* A source of sorted chunks: a run file, or the inverter itself. */
+typedef struct source {
+  FILE *f;                   /* NULL: the in-memory chunks below */
+  const td_chunk *mem;
+  size_t nmem, at;
+  td_chunk cur;              /* current chunk; cur.term NULL when done */
+  td_buf term, data;
+} source;
+
+static td_status source_next(source *s) {
+  if (!s->f) {
+    if (s->at < s->nmem) s->cur = s->mem[s->at++];
+    else s->cur.term = NULL;
+    return TD_OK;
+  }
+  uint64_t v[4];
+  /* Run records: varint len, term, varint df, varint cf, varint size, data. */
+  for (int i = 0; i < 4; i++) {
+    uint64_t x = 0;
+    int shift = 0, c;
+    do {
+      if ((c = getc(s->f)) == EOF || shift > 63) return TD_EIO;
+      x |= (uint64_t)(c & 0x7f) << shift;
+      shift += 7;
+    } while (c & 0x80);
+    v[i] = x;
+    if (i == 0) {
+      if (x == 0) {
+        s->cur.term = NULL;
+        return TD_OK;
+      }
+      s->term.len = 0;
+      if (x > 4096 || td_buf_reserve(&s->term, x)) return TD_EIO;
+      if (fread(s->term.data, 1, x, s->f) != x) return TD_EIO;
+      s->term.len = x;
+    }
+  }
+  s->data.len = 0;
+  if (td_buf_reserve(&s->data, v[3]) || fread(s->data.data, 1, v[3], s->f) != v[3])
+    return TD_EIO;
+  s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)v[0], (uint32_t)v[1], v[2],
+                      s->data.data, v[3]};
+  return TD_OK;
+}
+
+static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
+  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+  if (r) return r;
+  return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Feeds the postings of chunk C to the postings writer. */
+static td_status replay_chunk(const td_chunk *c, td_postwriter *pw, td_buf *pos) {
+  const uint8_t *p = c->data, *end = c->data + c->size;
+  uint64_t doc = 0;
+  for (uint32_t k = 0; k < c->df; k++) {
+    uint64_t gap, tf;
+    if (!(p = td_varint_get(p, end, &gap)) || !(p = td_varint_get(p, end, &tf))) return TD_EIO;
+    doc = k == 0 ? gap : doc + gap + 1;
+    pos->len = 0;
+    if (td_buf_reserve(pos, tf * sizeof(uint32_t))) return TD_ENOMEM;
+    uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
+    for (uint64_t i = 0; i < tf; i++) {
+      uint64_t g;
+      if (!(p = td_varint_get(p, end, &g))) return TD_EIO;
+      acc += (uint32_t)g;
+      pv[i] = acc;
+    }
+    td_status rc = td_postwriter_add(pw, (uint32_t)doc, pv, (uint32_t)tf);
+    if (rc) return rc;
+  }
+  return TD_OK;
+}
+
+typedef struct section_out {
+  td_section sec[TD_MAX_SECTIONS];
+  uint32_t n;
+  uint64_t at;               /* current file offset */
+} section_out;
+
+static td_status align8(FILE *f, section_out *so) {
+  static const uint8_t z[8];
+  size_t pad = (size_t)((8 - so->at % 8) % 8);
+  if (pad && fwrite(z, 1, pad, f) != pad) return TD_EIO;
+  so->at += pad;
+  return TD_OK;
+}
+
+static void add_section(section_out *so, uint32_t id, uint64_t off, uint64_t len, uint32_t crc) {
+  so->sec[so->n++] = (td_section){id, crc, off, len};
+}
+
+static td_status write_section(FILE *f, section_out *so, uint32_t id, const void *p, size_t len) {
+  if (align8(f, so)) return TD_EIO;
+  if (len && fwrite(p, 1, len, f) != len) return TD_EIO;
+  add_section(so, id, so->at, len, (uint32_t)crc32(0, p, (uInt)len));
+  so->at += len;
+  return TD_OK;
+}
+
+/* Merges the sources term by term into POSTINGS and the lexicon. */
+static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *so,
+                       td_lexwriter *lw, uint64_t *nterms, uint64_t *npostings, td_error *err) {
+  td_scoring sc = {(const td_docent *)(void *)b->doctab.data, b->ndocs,
+                   b->ndocs ? (float)b->total_len / (float)b->ndocs : 1.0f, TD_BM25_K1,
+                   TD_BM25_B, TD_TITLE_WEIGHT};
+  if (sc.avgdl <= 0) sc.avgdl = 1.0f;
+  td_postwriter *pw;
+  if (td_postwriter_new(&sc, &pw)) return td_fail(err, TD_ENOMEM, "out of memory merging");
+  td_buf out = TD_BUF_INIT, pos = TD_BUF_INIT;
+  td_status rc = align8(b->out, so);
+  uint64_t start = so->at, off = 0;
+  uint32_t crc = 0;
+  while (!rc) {
+    const td_chunk *min = NULL;
+    for (unsigned i = 0; i < nsrc; i++)
+      if (src[i].cur.term && (!min || chunk_cmp(&src[i].cur, min) < 0)) min = &src[i].cur;
+    if (!min) break;
+    td_chunk key = *min;
+    char term[TD_MAX_TERM + 1];
+    if (key.len > TD_MAX_TERM) {
+      rc = TD_EIO;
+      break;
+    }
+    memcpy(term, key.term, key.len);
+    key.term = term;
+    uint64_t df = 0, cf = 0;
+    for (unsigned i = 0; i < nsrc; i++)
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
+        df += src[i].cur.df;
+        cf += src[i].cur.cf;
+      }
+    td_postwriter_begin(pw, df);
+    for (unsigned i = 0; i < nsrc && !rc; i++)
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
+        rc = replay_chunk(&src[i].cur, pw, &pos);
+        if (!rc) rc = source_next(&src[i]);
+      }
+    td_terminfo ti = {df, cf, off, 0};
+    out.len = 0;
+    if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
+    if (!rc && fwrite(out.data, 1, out.len, b->out) != out.len) rc = TD_EIO;
+    if (!rc) rc = td_lexwriter_add(lw, key.term, key.len, &ti);
+    crc = (uint32_t)crc32(crc, out.data, (uInt)out.len);
+    off += out.len;
+    (*nterms)++;
+    *npostings += df;
+  }
+  td_buf_free(&out);
+  td_buf_free(&pos);
+  td_postwriter_free(pw);
+  if (rc) return td_fail(err, rc, "merging postings into %s failed (%s%s%s)", b->tmppath,
+                         td_status_name(rc), rc == TD_EIO ? ": " : "",
+                         rc == TD_EIO ? strerror(errno) : "");
+  add_section(so, TD_SEC_POSTINGS, start, off, crc);
+  so->at += off;
+  return TD_OK;
+}
+
+static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
+  td_header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, TD_MAGIC, 8);
+  h.version = TD_FORMAT_VERSION;
+  h.nsections = so->n;
+  h.file_size = size;
+  td_section table[TD_MAX_SECTIONS];
+  memset(table, 0, sizeof table);
+  memcpy(table, so->sec, so->n * sizeof *table);
+  h.table_crc = (uint32_t)crc32(0, (const uint8_t *)table, sizeof table);
+  h.header_crc = (uint32_t)crc32(0, (const uint8_t *)&h, sizeof h);
+  if (fseeko(f, 0, SEEK_SET) != 0 || fwrite(&h, 1, sizeof h, f) != sizeof h ||
+      fwrite(table, 1, sizeof table, f) != sizeof table)
+    return TD_EIO;
+  return TD_OK;
+}
+
+/* Everything after the documents: merge, remaining sections, header. */
+static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
+  section_out so = {.n = 0, .at = TD_DATA_START};
+  td_buf docidx = TD_BUF_INIT, lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;
+  uint64_t docbytes = 0, nterms = 0, npostings = 0;
+  td_status rc = td_docwriter_finish(b->docs, &docidx, &docbytes);
+  if (rc) return td_fail(err, rc, "cannot write stored documents to %s", b->tmppath);
+  /* The docstore CRC is computed over the bytes as written to the file. */
+  add_section(&so, TD_SEC_DOCSTORE, TD_DATA_START, docbytes, 0);
+  so.at += docbytes;
+  rc = write_section(b->out, &so, TD_SEC_DOCIDX, docidx.data, docidx.len);
+  if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCTAB, b->doctab.data, b->doctab.len);
+  td_buf_free(&docidx);
+  if (rc) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
+
+  unsigned nsrc = b->nruns ? b->nruns : 1;
+  source *src = calloc(nsrc, sizeof *src);
+  td_lexwriter *lw = NULL;
+  if (!src || td_lexwriter_new(&lw)) {
+    free(src);
+    return td_fail(err, TD_ENOMEM, "out of memory merging");
+  }
+  for (unsigned i = 0; i < b->nruns && !rc; i++) {
+    char f[4200];
+    snprintf(f, sizeof f, "%s/run-%u", b->rundir, i);
+    if (!(src[i].f = fopen(f, "rb"))) rc = td_fail(err, TD_EIO, "cannot reopen run %s", f);
+    else if (source_next(&src[i])) rc = td_fail(err, TD_EIO, "run %s is unreadable", f);
+  }
+  if (!rc && b->nruns == 0) {
+    rc = td_inverter_sorted(b->inv, &src[0].mem, &src[0].nmem);
+    if (!rc) rc = source_next(&src[0]);
+  }
+  if (!rc) rc = merge(b, src, nsrc, &so, lw, &nterms, &npostings, err);
+  for (unsigned i = 0; i < nsrc; i++) {
+    if (src[i].f) fclose(src[i].f);
+    td_buf_free(&src[i].term);
+    td_buf_free(&src[i].data);
+  }
+  free(src);
+  if (!rc && td_lexwriter_finish(lw, &lex, &lexidx)) rc = td_fail(err, TD_ENOMEM, "out of memory");
+  td_lexwriter_free(lw);
+  if (rc) return rc;
+
+  td_meta m;
+  memset(&m, 0, sizeof m);
+  m.ndocs = b->ndocs;
+  m.nterms = nterms;
+  m.total_len = b->total_len;
+  m.npostings = npostings;
+  m.input_bytes = b->input_bytes;
+  m.created = (int64_t)time(NULL);
+  m.k1 = TD_BM25_K1;
+  m.b = TD_BM25_B;
+  m.title_weight = TD_TITLE_WEIGHT;
+  m.docs_per_block = TD_DOCS_PER_BLOCK;
+  snprintf(m.lang, sizeof m.lang, "%s", td_analyzer_lang(b->an));
+  rc = write_section(b->out, &so, TD_SEC_LEXICON, lex.data, lex.len);
+  if (!rc) rc = write_section(b->out, &so, TD_SEC_LEXIDX, lexidx.data, lexidx.len);
+  if (!rc) rc = write_section(b->out, &so, TD_SEC_META, &m, sizeof m);
+  td_buf_free(&lex);
+  td_buf_free(&lexidx);
+  uint64_t size = so.at;
+  if (!rc) rc = fflush(b->out) ? TD_EIO : TD_OK;
+  /* The docstore was streamed; its CRC is computed now by reading it back. */
+  if (!rc) {
+    uint32_t crc = 0;
+    uint8_t buf[65536];
+    uint64_t left = docbytes;
+    if (fseeko(b->out, TD_DATA_START, SEEK_SET)) rc = TD_EIO;
+    FILE *in = b->out;
+    /* Reading needs a handle opened for reading. */
+    in = fopen(b->tmppath, "rb");
+    if (!in || fseeko(in, TD_DATA_START, SEEK_SET)) rc = TD_EIO;
+    while (!rc && left) {
+      size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+      if (fread(buf, 1, want, in) != want) rc = TD_EIO;
+      crc = (uint32_t)crc32(crc, buf, (uInt)want);
+      left -= want;
+    }
+    if (in) fclose(in);
+    so.sec[0].crc = crc;
+  }
+  if (!rc) rc = write_header(b->out, &so, size);
+  if (!rc && (fflush(b->out) || fsync(fileno(b->out)))) rc = TD_EIO;
+  if (rc) return td_fail(err, rc, "cannot write %s: %s (is the disk full?)", b->tmppath,
+                         strerror(errno));
+  st->articles = b->ndocs;
+  st->terms = nterms;
+  st->postings = npostings;
+  st->input_bytes = b->input_bytes;
+  st->index_bytes = size;
+  st->runs = b->nruns;
+  return TD_OK;
+}
+
+/* Makes the rename durable: fsync the folder holding PATH. */
+static void sync_parent(const char *path) {
+  char *dir = strdup(path);
+  if (!dir) return;
+  char *slash = strrchr(dir, '/');
+  const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+  int fd = open(d, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
+td_status td_builder_finish(td_builder *b, td_build_stats *stats, td_error *err) {
+  td_build_stats st;
+  memset(&st, 0, sizeof st);
+  td_status rc = TD_OK;
+  if (b->nruns && td_inverter_terms(b->inv)) rc = spill(b, err);
+  if (!rc) rc = write_index(b, &st, err);
+  if (!rc && fclose(b->out) != 0)
+    rc = td_fail(err, TD_EIO, "cannot close %s: %s", b->tmppath, strerror(errno));
+  if (!rc || b->out) b->out = NULL;
+  if (!rc && rename(b->tmppath, b->path) != 0)
+    rc = td_fail(err, TD_EIO, "cannot rename %s to %s: %s", b->tmppath, b->path, strerror(errno));
+  if (rc) {
+    td_builder_abort(b);
+    return rc;
+  }
+  sync_parent(b->path);
+  remove_runs(b);
+  if (stats) *stats = st;
+  free_builder(b);
+  return TD_OK;
+}

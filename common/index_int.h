@@ -1,0 +1,32 @@
+/*
+** index_int.h - the opened index, shared by index.c and the evaluator.
+*/
+#ifndef TD_INDEX_INT_H
+#define TD_INDEX_INT_H
+
+#include "analyzer.h"
+#include "docstore.h"
+#include "format.h"
+#include "lexicon.h"
+#include "tidings.h"
+
+typedef struct td_region {
+  const uint8_t *p;
+  size_t len;
+} td_region;
+
+struct td_index {
+  char *path;
+  const uint8_t *map;
+  size_t size;
+  td_meta meta;
+  td_region sec[TD_MAX_SECTIONS + 1];   /* by td_section_id */
+  uint32_t sec_crc[TD_MAX_SECTIONS + 1];
+  const td_docent *docs;                /* DOCTAB, 4-aligned in the map */
+  float avgdl;
+  td_lexicon lex;
+  td_docreader store;
+  td_analyzer *an;
+};
+
+#endif

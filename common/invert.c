@@ -1,0 +1,257 @@
+/*
+** invert.c - in-memory inversion with an open-addressing term table.
+**
+** Tokens of the document being added are chained per term (occ[]) so that
+** at the end of the document each term's positions come out in order without
+** sorting; the table maps a term to its slot with one hash probe sequence.
+*/
+#include "invert.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+typedef struct term {
+  char *str;               /* in the arena */
+  uint32_t len;
+  uint32_t df;
+  uint64_t cf;
+  uint32_t hash;
+  uint32_t stamp;          /* docid + 1 of the last document seen */
+  uint32_t last_doc;       /* last docid written to the chunk */
+  int32_t head, tail;      /* occurrence chain in the current document */
+  td_buf chunk;
+} term;
+
+typedef struct occ {
+  uint32_t pos;
+  int32_t next;
+} occ;
+
+typedef struct arena_block {
+  struct arena_block *next;
+  size_t used, cap;
+  char data[];
+} arena_block;
+
+struct td_inverter {
+  term *terms;
+  size_t nterms, termcap;
+  uint32_t *slots;         /* term index + 1, 0 = empty */
+  size_t nslots;
+  arena_block *arena;
+  size_t arena_bytes;
+  size_t chunk_bytes;      /* capacity of all chunks */
+  occ *occs;
+  size_t nocc, occcap;
+  uint32_t *doc_terms;     /* terms of the current document, first-seen order */
+  size_t ndoc_terms, doc_termcap;
+  td_chunk *sorted;
+  size_t sortedcap;
+};
+
+static uint32_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 32;
+    s += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  memcpy(&w, s, n);
+  h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+  h ^= h >> 29;
+  return (uint32_t)h;
+}
+
+td_status td_inverter_new(td_inverter **out) {
+  td_inverter *v = calloc(1, sizeof *v);
+  if (!v) return TD_ENOMEM;
+  v->nslots = 1 << 16;
+  v->slots = calloc(v->nslots, sizeof *v->slots);
+  if (!v->slots) {
+    free(v);
+    return TD_ENOMEM;
+  }
+  *out = v;
+  return TD_OK;
+}
+
+static void free_arena(td_inverter *v) {
+  while (v->arena) {
+    arena_block *n = v->arena->next;
+    free(v->arena);
+    v->arena = n;
+  }
+  v->arena_bytes = 0;
+}
+
+void td_inverter_reset(td_inverter *v) {
+  for (size_t i = 0; i < v->nterms; i++) td_buf_free(&v->terms[i].chunk);
+  v->nterms = 0;
+  v->chunk_bytes = 0;
+  memset(v->slots, 0, v->nslots * sizeof *v->slots);
+  free_arena(v);
+}
+
+void td_inverter_free(td_inverter *v) {
+  if (!v) return;
+  td_inverter_reset(v);
+  free(v->terms);
+  free(v->slots);
+  free(v->occs);
+  free(v->doc_terms);
+  free(v->sorted);
+  free(v);
+}
+
+static char *arena_copy(td_inverter *v, const char *s, size_t n) {
+  if (!v->arena || v->arena->cap - v->arena->used < n) {
+    size_t cap = n > 65536 ? n : 65536;
+    arena_block *b = malloc(sizeof *b + cap);
+    if (!b) return NULL;
+    b->next = v->arena;
+    b->used = 0;
+    b->cap = cap;
+    v->arena = b;
+    v->arena_bytes += sizeof *b + cap;
+  }
+  char *p = v->arena->data + v->arena->used;
+  memcpy(p, s, n);
+  v->arena->used += n;
+  return p;
+}
+
+static td_status grow_slots(td_inverter *v) {
+  size_t n = v->nslots * 2;
+  uint32_t *s = calloc(n, sizeof *s);
+  if (!s) return TD_ENOMEM;
+  for (size_t i = 0; i < v->nterms; i++) {
+    size_t j = v->terms[i].hash & (n - 1);
+    while (s[j]) j = (j + 1) & (n - 1);
+    s[j] = (uint32_t)i + 1;
+  }
+  free(v->slots);
+  v->slots = s;
+  v->nslots = n;
+  return TD_OK;
+}
+
+/* Finds TERM's index, adding it when new; -1 when out of memory. */
+static int64_t lookup(td_inverter *v, const char *s, size_t n) {
+  uint32_t h = hash_bytes(s, n);
+  size_t j = h & (v->nslots - 1);
+  for (; v->slots[j]; j = (j + 1) & (v->nslots - 1)) {
+    term *t = &v->terms[v->slots[j] - 1];
+    if (t->hash == h && t->len == n && memcmp(t->str, s, n) == 0) return v->slots[j] - 1;
+  }
+  if (v->nterms == v->termcap) {
+    size_t cap = v->termcap ? v->termcap * 2 : 4096;
+    term *nt = realloc(v->terms, cap * sizeof *nt);
+    if (!nt) return -1;
+    v->terms = nt;
+    v->termcap = cap;
+  }
+  term *t = &v->terms[v->nterms];
+  memset(t, 0, sizeof *t);
+  if (!(t->str = arena_copy(v, s, n))) return -1;
+  t->len = (uint32_t)n;
+  t->hash = h;
+  v->slots[j] = (uint32_t)++v->nterms;
+  if (v->nterms * 2 > v->nslots && grow_slots(v)) return -1;
+  return (int64_t)v->nterms - 1;
+}
+
+td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_t len,
+                            uint32_t pos) {
+  int64_t ti = lookup(v, s, len);
+  if (ti < 0) return TD_ENOMEM;
+  term *t = &v->terms[ti];
+  if (v->nocc == v->occcap) {
+    size_t cap = v->occcap ? v->occcap * 2 : 4096;
+    occ *o = realloc(v->occs, cap * sizeof *o);
+    if (!o) return TD_ENOMEM;
+    v->occs = o;
+    v->occcap = cap;
+  }
+  int32_t k = (int32_t)v->nocc++;
+  v->occs[k].pos = pos;
+  v->occs[k].next = -1;
+  if (t->stamp != docid + 1) {
+    if (v->ndoc_terms == v->doc_termcap) {
+      size_t cap = v->doc_termcap ? v->doc_termcap * 2 : 1024;
+      uint32_t *d = realloc(v->doc_terms, cap * sizeof *d);
+      if (!d) return TD_ENOMEM;
+      v->doc_terms = d;
+      v->doc_termcap = cap;
+    }
+    v->doc_terms[v->ndoc_terms++] = (uint32_t)ti;
+    t->stamp = docid + 1;
+    t->head = t->tail = k;
+  } else {
+    v->occs[t->tail].next = k;
+    t->tail = k;
+  }
+  return TD_OK;
+}
+
+td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
+  for (size_t i = 0; i < v->ndoc_terms; i++) {
+    term *t = &v->terms[v->doc_terms[i]];
+    uint32_t tf = 0;
+    for (int32_t k = t->head; k >= 0; k = v->occs[k].next) tf++;
+    size_t before = t->chunk.cap;
+    if (td_buf_reserve(&t->chunk, (size_t)(tf + 2) * TD_VARINT_MAX)) return TD_ENOMEM;
+    v->chunk_bytes += t->chunk.cap - before;
+    uint8_t *p = t->chunk.data + t->chunk.len;
+    p += td_varint_put(p, t->df ? docid - t->last_doc - 1 : docid);
+    p += td_varint_put(p, tf);
+    uint32_t prev = 0;
+    for (int32_t k = t->head; k >= 0; k = v->occs[k].next) {
+      p += td_varint_put(p, v->occs[k].pos - prev);
+      prev = v->occs[k].pos;
+    }
+    t->chunk.len = (size_t)(p - t->chunk.data);
+    t->df++;
+    t->cf += tf;
+    t->last_doc = docid;
+  }
+  v->ndoc_terms = 0;
+  v->nocc = 0;
+  return TD_OK;
+}
+
+size_t td_inverter_memory(const td_inverter *v) {
+  return v->chunk_bytes + v->arena_bytes + v->termcap * sizeof(term) +
+         v->nslots * sizeof(uint32_t) + v->occcap * sizeof(occ);
+}
+
+size_t td_inverter_terms(const td_inverter *v) { return v->nterms; }
+
+static int compare_chunks(const void *a, const void *b) {
+  const td_chunk *x = a, *y = b;
+  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+  if (r) return r;
+  return (x->len > y->len) - (x->len < y->len);
+}
+
+td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
+  if (v->nterms > v->sortedcap) {
+    td_chunk *s = realloc(v->sorted, v->nterms * sizeof *s);
+    if (!s) return TD_ENOMEM;
+    v->sorted = s;
+    v->sortedcap = v->nterms;
+  }
+  for (size_t i = 0; i < v->nterms; i++) {
+    term *t = &v->terms[i];
+    v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->cf, t->chunk.data, t->chunk.len};
+  }
+  qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
+  *out = v->sorted;
+  *n = v->nterms;
+  return TD_OK;
+}

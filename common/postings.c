@@ -1,0 +1,328 @@
+/*
+** postings.c - block-coded postings with skip data (format.h: POSTINGS).
+*/
+#include "postings.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "score.h"
+
+struct td_postwriter {
+  td_scoring sc;
+  float idf;
+  uint64_t df, added;
+  uint32_t prev_last;          /* last docid of the previous block */
+  int any_block;
+  uint32_t n;                  /* documents in the open block */
+  uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
+  float block_max, term_max;
+  uint32_t *pos;               /* gap-coded positions of the open block */
+  size_t npos, poscap;
+  td_buf skips, docs, posdata;
+};
+
+td_status td_postwriter_new(const td_scoring *sc, td_postwriter **out) {
+  td_postwriter *w = calloc(1, sizeof *w);
+  if (!w) return TD_ENOMEM;
+  w->sc = *sc;
+  *out = w;
+  return TD_OK;
+}
+
+void td_postwriter_free(td_postwriter *w) {
+  if (!w) return;
+  free(w->pos);
+  td_buf_free(&w->skips);
+  td_buf_free(&w->docs);
+  td_buf_free(&w->posdata);
+  free(w);
+}
+
+void td_postwriter_begin(td_postwriter *w, uint64_t df) {
+  w->df = df;
+  w->added = 0;
+  w->idf = td_idf(w->sc.ndocs, df);
+  w->any_block = 0;
+  w->n = 0;
+  w->npos = 0;
+  w->term_max = w->block_max = 0;
+  w->skips.len = w->docs.len = w->posdata.len = 0;
+}
+
+/* Bit-packs N values in runs of TD_BLOCK onto B. */
+static td_status pack_runs(td_buf *b, const uint32_t *v, size_t n) {
+  for (size_t i = 0; i < n; i += TD_BLOCK) {
+    size_t k = n - i < TD_BLOCK ? n - i : TD_BLOCK;
+    if (td_buf_reserve(b, td_bitpack_bound(k))) return TD_ENOMEM;
+    b->len += td_bitpack_encode(v + i, k, b->data + b->len);
+  }
+  return TD_OK;
+}
+
+/* Encodes the open block and its skip entry. */
+static td_status flush_block(td_postwriter *w) {
+  uint32_t gaps[TD_BLOCK], tfm1[TD_BLOCK];
+  uint32_t prev = w->prev_last;
+  for (uint32_t i = 0; i < w->n; i++) {
+    gaps[i] = (i == 0 && !w->any_block) ? w->docids[0] : w->docids[i] - prev - 1;
+    prev = w->docids[i];
+    tfm1[i] = w->tf[i] - 1;
+  }
+  td_skip s;
+  s.last_docid = w->docids[w->n - 1];
+  s.doc_off = (uint32_t)w->docs.len;
+  s.pos_off = (uint32_t)w->posdata.len;
+  s.max_score = w->block_max;
+  size_t d0 = w->docs.len, p0 = w->posdata.len;
+  if (pack_runs(&w->docs, gaps, w->n) || pack_runs(&w->docs, tfm1, w->n) ||
+      pack_runs(&w->docs, w->ttf, w->n) || pack_runs(&w->posdata, w->pos, w->npos))
+    return TD_ENOMEM;
+  s.doc_crc = (uint32_t)crc32(0, w->docs.data + d0, (uInt)(w->docs.len - d0));
+  s.pos_crc = (uint32_t)crc32(0, w->posdata.data + p0, (uInt)(w->posdata.len - p0));
+  if (td_buf_append(&w->skips, &s, sizeof s)) return TD_ENOMEM;
+  w->prev_last = s.last_docid;
+  w->any_block = 1;
+  if (w->block_max > w->term_max) w->term_max = w->block_max;
+  w->n = 0;
+  w->npos = 0;
+  w->block_max = 0;
+  return TD_OK;
+}
+
+td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *pos,
+                            uint32_t tf) {
+  if (w->npos + tf > w->poscap) {
+    size_t cap = w->poscap ? w->poscap : 1024;
+    while (cap < w->npos + tf) cap *= 2;
+    uint32_t *p = realloc(w->pos, cap * sizeof *p);
+    if (!p) return TD_ENOMEM;
+    w->pos = p;
+    w->poscap = cap;
+  }
+  const td_docent *d = &w->sc.docs[docid];
+  uint32_t ttf = 0, prev = 0;
+  for (uint32_t i = 0; i < tf; i++) {
+    if (pos[i] < d->title_len) ttf++;
+    w->pos[w->npos++] = pos[i] - prev;
+    prev = pos[i];
+  }
+  w->docids[w->n] = docid;
+  w->tf[w->n] = tf;
+  w->ttf[w->n] = ttf;
+  float norm = td_norm(w->sc.k1, w->sc.b, d->len, w->sc.avgdl);
+  float s = td_bm25(w->idf, w->sc.k1, td_wtf(tf, ttf, w->sc.title_weight), norm);
+  if (s > w->block_max) w->block_max = s;
+  w->added++;
+  if (++w->n == TD_BLOCK) return flush_block(w);
+  return TD_OK;
+}
+
+td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score) {
+  if (w->n && flush_block(w)) return TD_ENOMEM;
+  if (w->added != w->df) return TD_EINVAL;
+  if (td_buf_put_u32(out, (uint32_t)w->docs.len) || td_buf_put_u32(out, (uint32_t)w->posdata.len) ||
+      td_buf_append(out, w->skips.data, w->skips.len) ||
+      td_buf_append(out, w->docs.data, w->docs.len) ||
+      td_buf_append(out, w->posdata.data, w->posdata.len))
+    return TD_ENOMEM;
+  *max_score = w->term_max;
+  return TD_OK;
+}
+
+static uint32_t fail(td_postings *p, const char *what) {
+  p->status = td_fail(p->err, TD_ECORRUPT, "postings damaged: %s", what);
+  p->docid = TD_END;
+  p->blk = p->nblocks;
+  return TD_END;
+}
+
+td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
+                           const td_terminfo *ti, td_error *err) {
+  memset(p, 0, offsetof(td_postings, docids));
+  p->posbuf = NULL;
+  p->poscap = 0;
+  p->err = err;
+  p->end = sec + len;
+  p->df = ti->df;
+  uint64_t nb = (ti->df + TD_BLOCK - 1) / TD_BLOCK;
+  if (ti->df == 0 || nb > UINT32_MAX || ti->postings > len || len - ti->postings < 8)
+    return td_fail(err, TD_ECORRUPT, "postings offset or count out of range");
+  const uint8_t *q = sec + ti->postings;
+  uint32_t doc_bytes, pos_bytes;
+  memcpy(&doc_bytes, q, 4);
+  memcpy(&pos_bytes, q + 4, 4);
+  q += 8;
+  uint64_t room = (uint64_t)(p->end - q);
+  if (nb * sizeof(td_skip) > room || doc_bytes > room - nb * sizeof(td_skip) ||
+      pos_bytes > room - nb * sizeof(td_skip) - doc_bytes)
+    return td_fail(err, TD_ECORRUPT, "postings run past the end of the section");
+  p->nblocks = (uint32_t)nb;
+  p->skips = q;
+  p->docs = q + nb * sizeof(td_skip);
+  p->pos = p->docs + doc_bytes;
+  p->end = p->pos + pos_bytes;
+  p->blk = p->pos_blk = p->nblocks;
+  p->docid = 0;
+  p->i = p->n = 0;
+  p->status = TD_OK;
+  return TD_OK;
+}
+
+void td_postings_close(td_postings *p) {
+  free(p->posbuf);
+  p->posbuf = NULL;
+  p->poscap = 0;
+}
+
+static inline void get_skip(const td_postings *p, uint32_t j, td_skip *s) {
+  memcpy(s, p->skips + (size_t)j * sizeof *s, sizeof *s);
+}
+
+/* Byte range [*A, *B) of doc block J or position block J. */
+static int block_range(const td_postings *p, uint32_t j, int positions,
+                       const uint8_t **a, const uint8_t **b) {
+  td_skip s, t;
+  get_skip(p, j, &s);
+  const uint8_t *base = positions ? p->pos : p->docs;
+  const uint8_t *lim = positions ? p->end : p->pos;
+  uint32_t off = positions ? s.pos_off : s.doc_off;
+  const uint8_t *e = lim;
+  if (j + 1 < p->nblocks) {
+    get_skip(p, j + 1, &t);
+    e = base + (positions ? t.pos_off : t.doc_off);
+  }
+  *a = base + off;
+  *b = e;
+  return off <= (size_t)(lim - base) && e >= *a && e <= lim;
+}
+
+/* Decodes doc block J into the cursor arrays. */
+static int decode_block(td_postings *p, uint32_t j) {
+  const uint8_t *a, *b;
+  td_skip s;
+  get_skip(p, j, &s);
+  if (!block_range(p, j, 0, &a, &b)) return fail(p, "doc block out of range"), 0;
+  if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.doc_crc)
+    return fail(p, "doc block checksum mismatch"), 0;
+  uint32_t n = j + 1 < p->nblocks ? TD_BLOCK : (uint32_t)(p->df - (uint64_t)j * TD_BLOCK);
+  a = td_bitpack_decode(a, b, n, p->docids);
+  if (a) a = td_bitpack_decode(a, b, n, p->tf);
+  if (a) a = td_bitpack_decode(a, b, n, p->ttf);
+  if (!a) return fail(p, "doc block truncated"), 0;
+  uint32_t prev;
+  if (j == 0) {
+    prev = p->docids[0];
+  } else {
+    td_skip ps;
+    get_skip(p, j - 1, &ps);
+    prev = ps.last_docid + 1 + p->docids[0];
+  }
+  p->docids[0] = prev;
+  for (uint32_t i = 1; i < n; i++) {
+    prev += p->docids[i] + 1;
+    p->docids[i] = prev;
+  }
+  for (uint32_t i = 0; i < n; i++) p->tf[i] += 1;
+  if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
+  p->blk = j;
+  p->n = n;
+  return 1;
+}
+
+/* Decodes block J and stands on its first document. */
+static uint32_t enter_block(td_postings *p, uint32_t j) {
+  if (j >= p->nblocks) {
+    p->blk = p->nblocks;
+    return p->docid = TD_END;
+  }
+  if (!decode_block(p, j)) return TD_END;
+  p->i = 0;
+  return p->docid = p->docids[0];
+}
+
+uint32_t td_postings_next(td_postings *p) {
+  if (p->docid == TD_END) return TD_END;
+  if (p->blk == p->nblocks) return enter_block(p, 0);
+  if (p->i + 1 < p->n) return p->docid = p->docids[++p->i];
+  return enter_block(p, p->blk + 1);
+}
+
+uint32_t td_postings_seek(td_postings *p, uint32_t target) {
+  if (p->docid == TD_END) return TD_END;
+  uint32_t j = 0;
+  if (p->blk < p->nblocks) {
+    if (p->docid >= target) return p->docid;
+    if (p->docids[p->n - 1] >= target) {
+      while (p->docids[p->i] < target) p->i++;
+      return p->docid = p->docids[p->i];
+    }
+    j = p->blk + 1;
+  }
+  /* A linear walk over the skip table: across a whole evaluation each entry
+  ** is looked at about once, as the cursor only moves forward. */
+  td_skip s;
+  for (; j < p->nblocks; j++) {
+    get_skip(p, j, &s);
+    if (s.last_docid >= target) break;
+  }
+  if (enter_block(p, j) == TD_END) return TD_END;
+  while (p->docids[p->i] < target) p->i++;
+  return p->docid = p->docids[p->i];
+}
+
+const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
+  if (p->docid == TD_END || p->blk >= p->nblocks) return NULL;
+  if (p->pos_blk != p->blk) {
+    td_skip s;
+    const uint8_t *a, *b;
+    get_skip(p, p->blk, &s);
+    if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), NULL;
+    if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
+      return fail(p, "position block checksum mismatch"), NULL;
+    size_t total = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+      p->posstart[i] = (uint32_t)total;
+      total += p->tf[i];
+    }
+    p->posstart[p->n] = (uint32_t)total;
+    if (total > p->poscap) {
+      uint32_t *nb = realloc(p->posbuf, (total + TD_BLOCK) * sizeof *nb);
+      if (!nb) {
+        p->status = td_fail(p->err, TD_ENOMEM, "out of memory decoding positions");
+        return NULL;
+      }
+      p->posbuf = nb;
+      p->poscap = total + TD_BLOCK;
+    }
+    for (size_t i = 0; i < total && a; i += TD_BLOCK)
+      a = td_bitpack_decode(a, b, total - i < TD_BLOCK ? total - i : TD_BLOCK, p->posbuf + i);
+    if (!a) return fail(p, "position block truncated"), NULL;
+    for (uint32_t d = 0; d < p->n; d++) {
+      uint32_t acc = 0;
+      for (uint32_t k = p->posstart[d]; k < p->posstart[d + 1]; k++) {
+        acc += p->posbuf[k];
+        p->posbuf[k] = acc;
+      }
+    }
+    p->pos_blk = p->blk;
+  }
+  *n = p->tf[p->i];
+  return p->posbuf + p->posstart[p->i];
+}
+
+int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,
+                            float *bound) {
+  uint32_t j = p->blk < p->nblocks ? p->blk : 0;
+  td_skip s;
+  for (; j < p->nblocks; j++) {
+    get_skip(p, j, &s);
+    if (s.last_docid >= target) {
+      *last = s.last_docid;
+      *bound = s.max_score;
+      return 1;
+    }
+  }
+  return 0;
+}

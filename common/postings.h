@@ -1,0 +1,91 @@
+/*
+** postings.h - a term's postings: documents, frequencies, positions.
+**
+** The writer encodes one term at a time (format.h, POSTINGS), computing each
+** block's BM25 upper bound as it goes.  The cursor reads a term's postings
+** from the mapped section, decoding one block of TD_BLOCK documents at a
+** time, and uses the skip table to jump whole blocks: seek() and the block
+** bounds are what make AND, phrase and top-k evaluation skip.
+*/
+#ifndef TD_POSTINGS_H
+#define TD_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "format.h"
+#include "lexicon.h"
+#include "status.h"
+
+#define TD_END UINT32_MAX   /* docid of an exhausted cursor */
+
+/* What the writer needs to compute BM25 bounds. */
+typedef struct td_scoring {
+  const td_docent *docs;  /* the document table, indexed by docid */
+  uint64_t ndocs;
+  float avgdl, k1, b;
+  uint32_t title_weight;
+} td_scoring;
+
+typedef struct td_postwriter td_postwriter;
+
+td_status td_postwriter_new(const td_scoring *sc, td_postwriter **out);
+void td_postwriter_free(td_postwriter *w);
+
+/* Starts a term that will have DF documents. */
+void td_postwriter_begin(td_postwriter *w, uint64_t df);
+
+/* Adds a document (ascending docids) with its TF positions, ascending; the
+** positions below the document's title length are title occurrences. */
+td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *pos,
+                            uint32_t tf);
+
+/* Appends the term's encoded postings to OUT; *MAX_SCORE receives the
+** term's largest BM25 contribution. */
+td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score);
+
+typedef struct td_postings {
+  const uint8_t *skips;       /* td_skip[nblocks] */
+  const uint8_t *docs;        /* start of the doc blocks */
+  const uint8_t *pos;         /* start of the position blocks */
+  const uint8_t *end;         /* end of the section */
+  uint64_t df;
+  uint32_t nblocks;
+  uint32_t blk;               /* decoded block, nblocks when none */
+  uint32_t n, i;              /* documents in the block, current index */
+  uint32_t docid;             /* current document, TD_END when exhausted */
+  uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
+  uint32_t *posbuf;           /* positions of block POS_BLK, absolute */
+  size_t poscap;
+  uint32_t pos_blk;
+  uint32_t posstart[TD_BLOCK + 1];
+  td_status status;           /* TD_ECORRUPT once damage was found */
+  td_error *err;
+} td_postings;
+
+/* Opens a cursor on the term described by TI in the POSTINGS section
+** [SEC, SEC+LEN).  The cursor is before its first document: call next(). */
+td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
+                           const td_terminfo *ti, td_error *err);
+void td_postings_close(td_postings *p);
+
+/* Moves to the next document / the first document >= TARGET; returns its
+** docid or TD_END.  On damage the cursor ends and p->status says so. */
+uint32_t td_postings_next(td_postings *p);
+uint32_t td_postings_seek(td_postings *p, uint32_t target);
+
+/* Frequency and title frequency of the current document. */
+static inline uint32_t td_postings_tf(const td_postings *p) { return p->tf[p->i]; }
+static inline uint32_t td_postings_ttf(const td_postings *p) { return p->ttf[p->i]; }
+
+/* Positions of the current document (ascending, *N = tf), or NULL on damage. */
+const uint32_t *td_postings_positions(td_postings *p, uint32_t *n);
+
+/* Block-max support: the last docid and the score bound of the block that
+** would hold TARGET, without decoding it.  Returns 0 past the last block. */
+int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,
+                            float *bound);
+
+#endif

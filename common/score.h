@@ -1,0 +1,39 @@
+/*
+** score.h - BM25 with the title folded into the term frequency (BM25F with
+** one combined field): a title occurrence counts TITLE_WEIGHT times, and the
+** document length counts title tokens the same way (td_docent.len).  The
+** indexer stores per-block and per-term maxima computed with these very
+** functions, so the bounds the evaluator skips by are exact.
+*/
+#ifndef TD_SCORE_H
+#define TD_SCORE_H
+
+#include <math.h>
+#include <stdint.h>
+
+#define TD_BM25_K1 1.2f
+#define TD_BM25_B 0.75f
+#define TD_TITLE_WEIGHT 3u
+
+/* Lucene's BM25 idf: log(1 + (N - df + 0.5) / (df + 0.5)), never negative. */
+static inline float td_idf(uint64_t ndocs, uint64_t df) {
+  return (float)log(1.0 + ((double)ndocs - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+/* BM25 length normaliser k1 * (1 - b + b * len / avgdl) for one document. */
+static inline float td_norm(float k1, float b, uint32_t len, float avgdl) {
+  return k1 * (1.0f - b + b * (float)len / avgdl);
+}
+
+/* One term's contribution, given its weighted frequency WTF in the document. */
+static inline float td_bm25(float idf, float k1, uint32_t wtf, float norm) {
+  float tf = (float)wtf;
+  return idf * tf * (k1 + 1.0f) / (tf + norm);
+}
+
+/* Weighted frequency of a term occurring TF times, TTF of them in the title. */
+static inline uint32_t td_wtf(uint32_t tf, uint32_t ttf, uint32_t title_weight) {
+  return tf + (title_weight - 1u) * ttf;
+}
+
+#endif

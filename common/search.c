@@ -1,0 +1,600 @@
+/*
+** search.c - query evaluation: a tree of document iterators built from the
+** parse tree, driven document-at-a-time, with MaxScore for ranked ORs.
+**
+** Every iterator stands on a document (doc, TD_END when exhausted) and can
+** move to the first document >= a target; it knows an upper bound (max) of
+** the score it can contribute, which is what lets top-k skip: an OR whose
+** cheap lists cannot lift a document above the current k-th score is only
+** probed, never walked (MaxScore, Turtle and Flood 1995).  Exclusions (NOT)
+** filter documents and never add to a score.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_int.h"
+#include "postings.h"
+#include "query.h"
+#include "score.h"
+
+#define MAX_EXPANSION 1024     /* terms a prefix may stand for */
+
+typedef enum { IT_EMPTY, IT_ALL, IT_TERM, IT_PHRASE, IT_AND, IT_OR, IT_NOT } it_kind;
+
+typedef struct it {
+  it_kind kind;
+  uint32_t doc;
+  float max;                   /* upper bound of score() */
+  int title_only;              /* TERM, PHRASE: match inside titles only */
+  /* TERM */
+  td_postings post;
+  int post_open;
+  float idf;
+  /* PHRASE: kids are TERM iterators, offs their relative positions */
+  uint32_t *offs;
+  uint32_t freq, tfreq;        /* matches in the current document, in its title */
+  /* AND, OR, PHRASE, NOT */
+  struct it **kids;
+  size_t nkids;
+  struct it **excl;            /* AND: documents to leave out */
+  size_t nexcl;
+  uint32_t ndocs;              /* ALL, NOT: the collection size */
+} it;
+
+typedef struct evalctx {
+  td_index *ix;
+  td_error *err;
+  td_status status;            /* first damage seen while iterating */
+  size_t nterms;
+  it **allterms;               /* every TERM iterator, to collect statuses */
+  size_t nall, allcap;
+} evalctx;
+
+static uint32_t advance(evalctx *c, it *x, uint32_t target);
+static uint32_t seek(evalctx *c, it *x, uint32_t target);
+
+static inline float doc_norm(const td_index *ix, uint32_t d) {
+  return td_norm(ix->meta.k1, ix->meta.b, ix->docs[d].len, ix->avgdl);
+}
+
+static float score(evalctx *c, it *x) {
+  const td_index *ix = c->ix;
+  switch (x->kind) {
+    case IT_TERM: {
+      uint32_t tf = td_postings_tf(&x->post), ttf = td_postings_ttf(&x->post);
+      if (x->title_only) tf = ttf;
+      return td_bm25(x->idf, ix->meta.k1, td_wtf(tf, ttf, ix->meta.title_weight),
+                     doc_norm(ix, x->doc));
+    }
+    case IT_PHRASE: {
+      uint32_t w = x->freq + (ix->meta.title_weight - 1u) * x->tfreq;
+      return td_bm25(x->idf, ix->meta.k1, w, doc_norm(ix, x->doc));
+    }
+    case IT_AND: {
+      float s = 0;
+      for (size_t i = 0; i < x->nkids; i++) s += score(c, x->kids[i]);
+      return s;
+    }
+    case IT_OR: {
+      float s = 0;
+      for (size_t i = 0; i < x->nkids; i++)
+        if (x->kids[i]->doc == x->doc) s += score(c, x->kids[i]);
+      return s;
+    }
+    default:
+      return 0;
+  }
+}
+
+/* Positions of a TERM kid's current document. */
+static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
+  const uint32_t *p = td_postings_positions(&k->post, n);
+  if (!p && !c->status) c->status = k->post.status ? k->post.status : TD_ECORRUPT;
+  return p;
+}
+
+/* Counts the phrase's occurrences in the document all kids stand on. */
+static int phrase_matches(evalctx *c, it *x) {
+  enum { MAXK = TD_QUERY_MAX_TERMS };
+  const uint32_t *pos[64];
+  uint32_t n[64], at[64];
+  if (x->nkids > 64) return 0;
+  for (size_t i = 0; i < x->nkids; i++) {
+    if (!(pos[i] = kid_positions(c, x->kids[i], &n[i]))) return 0;
+    at[i] = 0;
+  }
+  uint32_t title_len = c->ix->docs[x->doc].title_len;
+  x->freq = x->tfreq = 0;
+  for (uint32_t j = 0; j < n[0]; j++) {
+    if (pos[0][j] < x->offs[0]) continue;
+    uint32_t start = pos[0][j] - x->offs[0];
+    size_t i = 1;
+    for (; i < x->nkids; i++) {
+      uint32_t want = start + x->offs[i];
+      while (at[i] < n[i] && pos[i][at[i]] < want) at[i]++;
+      if (at[i] == n[i]) return x->freq > 0;
+      if (pos[i][at[i]] != want) break;
+    }
+    if (i < x->nkids) continue;
+    int in_title = start < title_len;
+    if (x->title_only && !in_title) continue;
+    x->freq++;
+    x->tfreq += in_title;
+  }
+  (void)MAXK;
+  return x->freq > 0;
+}
+
+/* A TERM restricted to titles: does the current document have it there? */
+static int term_in_title(evalctx *c, it *x) {
+  (void)c;
+  return td_postings_ttf(&x->post) > 0;
+}
+
+/* Moves every kid of an AND-like node to a common document >= TARGET. */
+static uint32_t align_kids(evalctx *c, it *x, uint32_t d) {
+  size_t i = 0, agreed = 0;
+  while (agreed < x->nkids) {
+    it *k = x->kids[i];
+    uint32_t kd = advance(c, k, d);
+    if (kd == TD_END) return TD_END;
+    if (kd > d) {
+      d = kd;
+      agreed = 1;
+    } else {
+      agreed++;
+    }
+    i = (i + 1) % x->nkids;
+  }
+  return d;
+}
+
+static int excluded(evalctx *c, it *x, uint32_t d) {
+  for (size_t i = 0; i < x->nexcl; i++)
+    if (advance(c, x->excl[i], d) == d) return 1;
+  return 0;
+}
+
+/* Moves X to its first document >= TARGET, whatever it stands on now. */
+static uint32_t seek(evalctx *c, it *x, uint32_t target) {
+  switch (x->kind) {
+    case IT_EMPTY:
+      return x->doc = TD_END;
+    case IT_ALL:
+      return x->doc = target < x->ndocs ? target : TD_END;
+    case IT_TERM:
+      for (;;) {
+        uint32_t d = td_postings_seek(&x->post, target);
+        if (d == TD_END || !x->title_only || term_in_title(c, x)) return x->doc = d;
+        target = d + 1;
+      }
+    case IT_PHRASE:
+      for (uint32_t d = target;; d++) {
+        if ((d = align_kids(c, x, d)) == TD_END) return x->doc = TD_END;
+        x->doc = d;
+        if (phrase_matches(c, x)) return d;
+        if (c->status) return x->doc = TD_END;
+      }
+    case IT_AND:
+      for (uint32_t d = target;; d++) {
+        if ((d = align_kids(c, x, d)) == TD_END) return x->doc = TD_END;
+        if (!excluded(c, x, d)) return x->doc = d;
+      }
+    case IT_OR: {
+      uint32_t m = TD_END;
+      for (size_t i = 0; i < x->nkids; i++) {
+        uint32_t kd = advance(c, x->kids[i], target);
+        if (kd < m) m = kd;
+      }
+      return x->doc = m;
+    }
+    case IT_NOT:
+      /* The first document >= TARGET that the kid does not match. */
+      for (uint32_t d = target; d < x->ndocs; d++)
+        if (advance(c, x->kids[0], d) != d) return x->doc = d;
+      return x->doc = TD_END;
+  }
+  return x->doc = TD_END;
+}
+
+/* Moves X forward to its first document >= TARGET; never backwards. */
+static uint32_t advance(evalctx *c, it *x, uint32_t target) {
+  if (x->doc == TD_END || x->doc >= target) return x->doc;
+  return seek(c, x, target);
+}
+
+/* ---- building the iterator tree --------------------------------------- */
+
+static void free_it(it *x) {
+  if (!x) return;
+  for (size_t i = 0; i < x->nkids; i++) free_it(x->kids[i]);
+  for (size_t i = 0; i < x->nexcl; i++) free_it(x->excl[i]);
+  if (x->post_open) td_postings_close(&x->post);
+  free(x->kids);
+  free(x->excl);
+  free(x->offs);
+  free(x);
+}
+
+static it *new_it(it_kind kind) {
+  it *x = calloc(1, sizeof *x);
+  if (x) x->kind = kind;
+  return x;
+}
+
+static td_status add_kid(it ***arr, size_t *n, it *k) {
+  it **a = realloc(*arr, (*n + 1) * sizeof *a);
+  if (!a) {
+    free_it(k);
+    return TD_ENOMEM;
+  }
+  a[(*n)++] = k;
+  *arr = a;
+  return TD_OK;
+}
+
+static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it **out) {
+  it *x = new_it(IT_TERM);
+  if (!x) return TD_ENOMEM;
+  td_region ps = c->ix->sec[TD_SEC_POSTINGS];
+  td_status rc = td_postings_open(&x->post, ps.p, ps.len, ti, c->err);
+  if (rc) {
+    free(x);
+    return rc;
+  }
+  x->post_open = 1;
+  x->title_only = title_only;
+  x->idf = td_idf(c->ix->meta.ndocs, ti->df);
+  x->max = ti->max_score;
+  if (title_only) x->max = x->idf * (c->ix->meta.k1 + 1.0f);
+  *out = x;
+  return TD_OK;
+}
+
+static td_status lookup(evalctx *c, const td_qterm *t, td_terminfo *ti, int *found) {
+  return td_lexicon_find(&c->ix->lex, t->text, t->len, ti, found, c->err);
+}
+
+typedef struct expand_ctx {
+  evalctx *c;
+  it *or;
+  int title_only;
+  td_status rc;
+} expand_ctx;
+
+static int expand_one(void *ctx, const char *term, size_t len, const td_terminfo *ti) {
+  (void)term;
+  (void)len;
+  expand_ctx *e = ctx;
+  if (e->or->nkids >= MAX_EXPANSION) return 1;
+  it *k;
+  if ((e->rc = term_it(e->c, ti, e->title_only, &k))) return 1;
+  if ((e->rc = add_kid(&e->or->kids, &e->or->nkids, k))) return 1;
+  if (k->max > e->or->max) e->or->max = k->max;
+  return 0;
+}
+
+static td_status build(evalctx *c, const td_qnode *q, it **out);
+
+static td_status build_prefix(evalctx *c, const td_qnode *q, it **out) {
+  it *x = new_it(IT_OR);
+  if (!x) return TD_ENOMEM;
+  expand_ctx e = {c, x, q->field == TD_FIELD_TITLE, TD_OK};
+  td_status rc = td_lexicon_prefix(&c->ix->lex, q->terms[0].text, q->terms[0].len,
+                                   expand_one, &e, c->err);
+  if (rc == TD_ELIMIT && !e.rc)
+    rc = td_fail(c->err, TD_ELIMIT, "prefix '%s*' at column %d matches more than %d terms; "
+                 "make it longer", q->terms[0].text, q->column, MAX_EXPANSION);
+  else if (e.rc)
+    rc = e.rc;
+  if (rc) {
+    free_it(x);
+    return rc;
+  }
+  /* Sum of kids' maxima bounds the OR; the largest single one is too
+  ** optimistic only when several expansions occur in one document. */
+  float sum = 0;
+  for (size_t i = 0; i < x->nkids; i++) sum += x->kids[i]->max;
+  x->max = sum;
+  *out = x;
+  return TD_OK;
+}
+
+static td_status build_phrase(evalctx *c, const td_qnode *q, it **out) {
+  if (q->nterms > 64)
+    return td_fail(c->err, TD_ELIMIT, "phrase at column %d has more than 64 words", q->column);
+  it *x = new_it(IT_PHRASE);
+  if (!x || !(x->offs = malloc(q->nterms * sizeof *x->offs))) {
+    free(x);
+    return TD_ENOMEM;
+  }
+  x->title_only = q->field == TD_FIELD_TITLE;
+  float idf = 0;
+  for (size_t i = 0; i < q->nterms; i++) {
+    td_terminfo ti;
+    int found;
+    td_status rc = lookup(c, &q->terms[i], &ti, &found);
+    if (rc) {
+      free_it(x);
+      return rc;
+    }
+    if (!found) {
+      free_it(x);
+      *out = new_it(IT_EMPTY);
+      return *out ? TD_OK : TD_ENOMEM;
+    }
+    it *k;
+    if ((rc = term_it(c, &ti, 0, &k)) || (rc = add_kid(&x->kids, &x->nkids, k))) {
+      free_it(x);
+      return rc;
+    }
+    x->offs[i] = q->terms[i].offset;
+    idf += k->idf;
+  }
+  x->idf = idf;
+  x->max = idf * (c->ix->meta.k1 + 1.0f);
+  *out = x;
+  return TD_OK;
+}
+
+static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
+  it *x = new_it(q->kind == TD_Q_AND ? IT_AND : IT_OR);
+  if (!x) return TD_ENOMEM;
+  for (size_t i = 0; i < q->nkids; i++) {
+    const td_qnode *kq = q->kids[i];
+    int exclude = x->kind == IT_AND && kq->kind == TD_Q_NOT;
+    it *k;
+    td_status rc = build(c, exclude ? kq->kids[0] : kq, &k);
+    if (!rc) rc = exclude ? add_kid(&x->excl, &x->nexcl, k) : add_kid(&x->kids, &x->nkids, k);
+    if (rc) {
+      free_it(x);
+      return rc;
+    }
+    if (x->kind == IT_AND) x->max += k->max * !exclude;
+    else x->max += k->max;
+  }
+  if (x->kind == IT_AND && x->nkids == 0) {
+    it *all = new_it(IT_ALL);
+    if (!all || add_kid(&x->kids, &x->nkids, all)) {
+      free_it(x);
+      return TD_ENOMEM;
+    }
+    all->ndocs = (uint32_t)c->ix->meta.ndocs;
+  }
+  *out = x;
+  return TD_OK;
+}
+
+static td_status build(evalctx *c, const td_qnode *q, it **out) {
+  td_terminfo ti;
+  int found;
+  td_status rc;
+  switch (q->kind) {
+    case TD_Q_TERM:
+      if ((rc = lookup(c, &q->terms[0], &ti, &found))) return rc;
+      if (!found) {
+        *out = new_it(IT_EMPTY);
+        return *out ? TD_OK : TD_ENOMEM;
+      }
+      return term_it(c, &ti, q->field == TD_FIELD_TITLE, out);
+    case TD_Q_PREFIX:
+      return build_prefix(c, q, out);
+    case TD_Q_PHRASE:
+      return build_phrase(c, q, out);
+    case TD_Q_AND:
+    case TD_Q_OR:
+      return build_bool(c, q, out);
+    case TD_Q_NOT: {
+      it *x = new_it(IT_NOT), *k;
+      if (!x) return TD_ENOMEM;
+      x->ndocs = (uint32_t)c->ix->meta.ndocs;
+      if ((rc = build(c, q->kids[0], &k)) || (rc = add_kid(&x->kids, &x->nkids, k))) {
+        free_it(x);
+        return rc;
+      }
+      *out = x;
+      return TD_OK;
+    }
+  }
+  return TD_EINVAL;
+}
+
+/* Positions every iterator of the tree on its first document. */
+static void start(evalctx *c, it *x) {
+  for (size_t i = 0; i < x->nkids; i++) start(c, x->kids[i]);
+  for (size_t i = 0; i < x->nexcl; i++) start(c, x->excl[i]);
+  x->doc = seek(c, x, 0);
+}
+
+/* The first damage any TERM cursor ran into, if any. */
+static td_status tree_status(const it *x) {
+  if (x->kind == IT_TERM && x->post.status) return x->post.status;
+  for (size_t i = 0; i < x->nkids; i++) {
+    td_status rc = tree_status(x->kids[i]);
+    if (rc) return rc;
+  }
+  for (size_t i = 0; i < x->nexcl; i++) {
+    td_status rc = tree_status(x->excl[i]);
+    if (rc) return rc;
+  }
+  return TD_OK;
+}
+
+/* ---- top-k -------------------------------------------------------------- */
+
+typedef struct topk {
+  td_hit *h;                   /* min-heap on (score, -docid) */
+  size_t n, k;
+} topk;
+
+static int worse(const td_hit *a, const td_hit *b) {
+  return a->score < b->score || (a->score == b->score && a->docid > b->docid);
+}
+
+static void heap_down(topk *t, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, m = i;
+    if (l < t->n && worse(&t->h[l], &t->h[m])) m = l;
+    if (l + 1 < t->n && worse(&t->h[l + 1], &t->h[m])) m = l + 1;
+    if (m == i) return;
+    td_hit tmp = t->h[i];
+    t->h[i] = t->h[m];
+    t->h[m] = tmp;
+    i = m;
+  }
+}
+
+static void topk_push(topk *t, uint32_t doc, float s) {
+  td_hit e = {doc, s};
+  if (t->n < t->k) {
+    size_t i = t->n++;
+    t->h[i] = e;
+    while (i && worse(&t->h[i], &t->h[(i - 1) / 2])) {
+      td_hit tmp = t->h[i];
+      t->h[i] = t->h[(i - 1) / 2];
+      t->h[(i - 1) / 2] = tmp;
+      i = (i - 1) / 2;
+    }
+  } else if (worse(&t->h[0], &e)) {
+    t->h[0] = e;
+    heap_down(t, 0);
+  }
+}
+
+/* The score a new document must beat, or -1 while the heap is not full. */
+static inline float threshold(const topk *t) { return t->n < t->k ? -1.0f : t->h[0].score; }
+
+static void exhaustive(evalctx *c, it *root, topk *t) {
+  for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1))
+    topk_push(t, d, score(c, root));
+}
+
+static int by_max(const void *a, const void *b) {
+  float x = (*(it *const *)a)->max, y = (*(it *const *)b)->max;
+  return (x > y) - (x < y);
+}
+
+/* MaxScore over the kids of an OR: kids sorted by bound; those whose summed
+** bounds cannot beat the threshold are only probed for documents the others
+** found. */
+static td_status maxscore(evalctx *c, it *root, topk *t) {
+  size_t n = root->nkids;
+  it **k = malloc(n * sizeof *k);
+  float *ub = malloc(n * sizeof *ub);
+  if (!k || !ub) {
+    free(k);
+    free(ub);
+    return TD_ENOMEM;
+  }
+  memcpy(k, root->kids, n * sizeof *k);
+  qsort(k, n, sizeof *k, by_max);
+  float acc = 0;
+  for (size_t i = 0; i < n; i++) ub[i] = acc += k[i]->max;
+  size_t first = 0;
+  while (!c->status) {
+    float th = threshold(t);
+    while (first < n && ub[first] <= th) first++;
+    if (first == n) break;
+    uint32_t d = TD_END;
+    for (size_t i = first; i < n; i++)
+      if (k[i]->doc < d) d = k[i]->doc;
+    if (d == TD_END) break;
+    float s = 0;
+    for (size_t i = first; i < n; i++)
+      if (k[i]->doc == d) {
+        s += score(c, k[i]);
+        advance(c, k[i], d + 1);
+      }
+    for (size_t i = first; i-- > 0;) {
+      if (s + ub[i] <= th) break;
+      if (advance(c, k[i], d) == d) s += score(c, k[i]);
+    }
+    if (s > th) topk_push(t, d, s);
+  }
+  free(k);
+  free(ub);
+  return TD_OK;
+}
+
+static int by_rank(const void *a, const void *b) {
+  const td_hit *x = a, *y = b;
+  if (x->score != y->score) return x->score < y->score ? 1 : -1;
+  return (x->docid > y->docid) - (x->docid < y->docid);
+}
+
+static td_status prepare(td_index *ix, const char *query, td_default_op op, evalctx *c,
+                         it **root, td_error *err) {
+  memset(c, 0, sizeof *c);
+  c->ix = ix;
+  c->err = err;
+  td_qnode *q;
+  td_status rc = td_query_parse(query, strlen(query), ix->an, op, &q, err);
+  if (rc) return rc;
+  rc = build(c, q, root);
+  td_query_free(q);
+  if (rc == TD_ENOMEM) return td_fail(err, rc, "out of memory evaluating the query");
+  if (rc) return rc;
+  start(c, *root);
+  return TD_OK;
+}
+
+static td_status finish(evalctx *c, it *root, td_error *err) {
+  td_status rc = c->status ? c->status : tree_status(root);
+  free_it(root);
+  if (rc == TD_ECORRUPT) {
+    char w[sizeof err->msg];
+    snprintf(w, sizeof w, "%s", err ? err->msg : "");
+    return td_fail(err, rc, "%s: %s; the index is damaged: rebuild it with bin/indexer",
+                   c->ix->path, w);
+  }
+  return rc;
+}
+
+td_status td_search(td_index *ix, const char *query, const td_search_options *opt,
+                    td_results *res, td_error *err) {
+  memset(res, 0, sizeof *res);
+  size_t k = opt && opt->k ? opt->k : 10;
+  evalctx c;
+  it *root;
+  td_status rc = prepare(ix, query, opt ? opt->op : TD_OP_AND, &c, &root, err);
+  if (rc) return rc;
+  if (k > ix->meta.ndocs) k = ix->meta.ndocs ? ix->meta.ndocs : 1;
+  topk t = {malloc(k * sizeof(td_hit)), 0, k};
+  if (!t.h) {
+    free_it(root);
+    return td_fail(err, TD_ENOMEM, "out of memory for %zu hits", k);
+  }
+  if (root->kind == IT_OR && root->nkids > 1) rc = maxscore(&c, root, &t);
+  else exhaustive(&c, root, &t);
+  if (!rc) rc = finish(&c, root, err);
+  else free_it(root);
+  if (rc) {
+    free(t.h);
+    return rc;
+  }
+  qsort(t.h, t.n, sizeof *t.h, by_rank);
+  res->hits = t.h;
+  res->nhits = t.n;
+  return TD_OK;
+}
+
+void td_results_free(td_results *res) {
+  free(res->hits);
+  res->hits = NULL;
+  res->nhits = 0;
+}
+
+td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *count,
+                   td_error *err) {
+  evalctx c;
+  it *root;
+  *count = 0;
+  td_status rc = prepare(ix, query, op, &c, &root, err);
+  if (rc) return rc;
+  uint64_t n = 0;
+  for (uint32_t d = root->doc; d != TD_END && !c.status; d = advance(&c, root, d + 1)) n++;
+  rc = finish(&c, root, err);
+  if (!rc) *count = n;
+  return rc;
+}

@@ -1,0 +1,192 @@
+/*
+** indexer - builds a tidings index from folders and files of news articles.
+**
+**   bin/indexer -o INDEX [--lang LANG] [--memory MB] [-q] [-v] PATH...
+**
+** A thin front end: it walks the paths, hands each file to the library's
+** corpus readers and each article to the builder, reports warnings and
+** progress on stderr, and prints a one-line summary.  The old INDEX stays
+** in place until the new one is complete.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tidings.h"
+#include "walk.h"
+
+typedef struct run {
+  td_builder *b;
+  td_error err;
+  int quiet, verbose, progress;
+  unsigned long files, skipped, records_skipped, warnings;
+  unsigned long long bytes;
+  double started, last_progress;
+} run;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f) {
+  fputs("usage: indexer -o INDEX [options] PATH...\n"
+        "Build a search index from news articles; PATH is a file or a folder (walked\n"
+        "recursively).  Formats: *.txt (one article, title = first line), TREC SGML\n"
+        "(*.trec *.sgml *.sgm, or files starting with <DOC>), *.jsonl (id, title, body,\n"
+        "date, source, url), each optionally gzip-compressed (*.gz).\n"
+        "\n"
+        "  -o, --output INDEX   index file to write (replaced atomically when done)\n"
+        "      --lang LANG      stemming language (default english; 'none' to disable)\n"
+        "      --memory MB      memory for in-memory inversion before spilling (default 512)\n"
+        "  -q, --quiet          no warnings, no progress, no summary\n"
+        "  -v, --verbose        also report files that are not articles\n"
+        "  -h, --help           this help\n"
+        "      --version        print the version\n"
+        "\n"
+        "Exit status: 0 index written, 2 error (nothing replaced).\n", f);
+}
+
+static void warn(void *ctx, const char *path, long line, const char *msg) {
+  run *r = ctx;
+  r->warnings++;
+  if (r->quiet) return;
+  if (r->progress) fputs("\r\033[K", stderr);
+  if (line > 0) fprintf(stderr, "indexer: warning: %s:%ld: %s\n", path, line, msg);
+  else fprintf(stderr, "indexer: warning: %s: %s\n", path, msg);
+}
+
+static void walk_warn(void *ctx, const char *path, const char *msg) { warn(ctx, path, 0, msg); }
+
+static void show_progress(run *r) {
+  double t = now();
+  if (!r->progress || t - r->last_progress < 0.2) return;
+  r->last_progress = t;
+  fprintf(stderr, "\r%llu articles, %.1f MB read, %.1f s", (unsigned long long)td_builder_count(r->b),
+          (double)r->bytes / 1e6, t - r->started);
+}
+
+static td_status on_article(void *ctx, const td_article *a) {
+  run *r = ctx;
+  if (interrupted) return td_fail(&r->err, TD_EINVAL, "interrupted");
+  td_status rc = td_builder_add(r->b, a, &r->err);
+  if (!rc && (td_builder_count(r->b) & 255) == 0) show_progress(r);
+  return rc;
+}
+
+static int on_file(void *ctx, const char *path, const char *relname) {
+  run *r = ctx;
+  if (interrupted) return 1;
+  td_corpus_counts counts = {0, 0, 0};
+  td_error ferr;
+  td_error_clear(&ferr);
+  td_error_clear(&r->err);
+  td_status rc = td_corpus_read_file(path, relname, on_article, warn, r, &counts, &ferr);
+  r->files++;
+  r->bytes += counts.bytes;
+  r->records_skipped += counts.records_skipped;
+  td_builder_note_input(r->b, counts.bytes);
+  if (r->err.code) return 1;           /* the builder failed: stop everything */
+  if (rc == TD_EINPUT && !counts.articles) {
+    r->skipped++;
+    if (r->verbose || !strstr(ferr.msg, "not a recognised")) warn(r, path, 0, ferr.msg);
+  } else if (rc) {
+    r->skipped++;
+    warn(r, path, 0, ferr.msg);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"output", required_argument, 0, 'o'}, {"lang", required_argument, 0, 'L'},
+      {"memory", required_argument, 0, 'm'}, {"quiet", no_argument, 0, 'q'},
+      {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
+      {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+  const char *out = NULL;
+  td_build_options opt = {NULL, 0, 0};
+  run r;
+  memset(&r, 0, sizeof r);
+  int c;
+  while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'o': out = optarg; break;
+      case 'L': opt.lang = optarg; break;
+      case 'm': {
+        char *end;
+        long mb = strtol(optarg, &end, 10);
+        if (*end || mb < 16 || mb > 1 << 20) {
+          fprintf(stderr, "indexer: --memory takes megabytes, from 16 to 1048576 (got '%s')\n", optarg);
+          return 2;
+        }
+        opt.memory_mb = (size_t)mb;
+        break;
+      }
+      case 'q': r.quiet = 1; break;
+      case 'v': r.verbose = 1; break;
+      case 'h': usage(stdout); return 0;
+      case 'V': printf("indexer (tidings) %s\n", TD_VERSION); return 0;
+      default: usage(stderr); return 2;
+    }
+  }
+  if (!out || optind >= argc) {
+    fprintf(stderr, "indexer: %s\n", !out ? "missing -o INDEX (the index file to write)"
+                                          : "missing PATH (a corpus file or folder to index)");
+    usage(stderr);
+    return 2;
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
+  r.progress = !r.quiet && isatty(2);
+  r.started = now();
+  td_status rc = td_builder_new(out, &opt, &r.b, &r.err);
+  if (rc) {
+    fprintf(stderr, "indexer: %s\n", r.err.msg);
+    return 2;
+  }
+  for (int i = optind; i < argc && !interrupted; i++) {
+    if (access(argv[i], F_OK) != 0) {
+      fprintf(stderr, "indexer: %s: %s\n", argv[i], strerror(errno));
+      td_builder_abort(r.b);
+      return 2;
+    }
+    if (walk_path(argv[i], on_file, walk_warn, &r)) break;
+  }
+  if (r.progress) fputs("\r\033[K", stderr);
+  if (interrupted || r.err.code) {
+    td_builder_abort(r.b);
+    fprintf(stderr, "indexer: %s; %s was left as it was\n",
+            interrupted ? "interrupted" : r.err.msg, out);
+    return interrupted ? 130 : 2;
+  }
+  td_build_stats st;
+  if ((rc = td_builder_finish(r.b, &st, &r.err))) {
+    fprintf(stderr, "indexer: %s; %s was left as it was\n", r.err.msg, out);
+    return 2;
+  }
+  if (!r.quiet)
+    fprintf(stderr,
+            "indexer: %llu articles, %llu terms, %.1f MB input -> %s %.1f MB (%.0f%%) in %.2f s; "
+            "%lu files read, %lu skipped, %lu records skipped\n",
+            (unsigned long long)st.articles, (unsigned long long)st.terms,
+            (double)st.input_bytes / 1e6, out, (double)st.index_bytes / 1e6,
+            st.input_bytes ? 100.0 * (double)st.index_bytes / (double)st.input_bytes : 0.0,
+            now() - r.started, r.files - r.skipped, r.skipped, r.records_skipped);
+  if (st.articles == 0 && !r.quiet)
+    fprintf(stderr, "indexer: warning: no articles found; the index is empty\n");
+  return 0;
+}

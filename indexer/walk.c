@@ -1,0 +1,128 @@
+/*
+** walk.c - recursive, sorted, loop-safe corpus walking.
+*/
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct seen {
+  dev_t dev;
+  ino_t ino;
+} seen;
+
+typedef struct walker {
+  walk_fn fn;
+  walk_warn_fn warn;
+  void *ctx;
+  size_t rootlen;           /* bytes of the root prefix to strip, with its '/' */
+  seen *dirs;               /* folders on the current path, for loop checks */
+  size_t ndirs, dircap;
+} walker;
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(walker *w, const char *path, const struct stat *st, int depth);
+
+static int visit(walker *w, const char *path, int depth) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    w->warn(w->ctx, path, errno == ENOENT ? "dangling symbolic link or vanished file, skipped"
+                                          : strerror(errno));
+    return 0;
+  }
+  if (S_ISDIR(st.st_mode)) return walk_dir(w, path, &st, depth);
+  if (!S_ISREG(st.st_mode)) {
+    w->warn(w->ctx, path, "not a regular file (FIFO, device or socket), skipped");
+    return 0;
+  }
+  const char *rel = strlen(path) > w->rootlen ? path + w->rootlen : path;
+  return w->fn(w->ctx, path, rel);
+}
+
+static int walk_dir(walker *w, const char *path, const struct stat *st, int depth) {
+  for (size_t i = 0; i < w->ndirs; i++)
+    if (w->dirs[i].dev == st->st_dev && w->dirs[i].ino == st->st_ino) {
+      w->warn(w->ctx, path, "folder already being walked (symbolic link loop), skipped");
+      return 0;
+    }
+  if (depth > 256) {
+    w->warn(w->ctx, path, "folders nested more than 256 deep, skipped");
+    return 0;
+  }
+  DIR *d = opendir(path);
+  if (!d) {
+    w->warn(w->ctx, path, strerror(errno));
+    return 0;
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  int rc = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;    /* ., .. and hidden files */
+    if (n == cap) {
+      cap = cap ? cap * 2 : 64;
+      char **nn = realloc(names, cap * sizeof *nn);
+      if (!nn) {
+        rc = -1;
+        break;
+      }
+      names = nn;
+    }
+    if (!(names[n] = strdup(e->d_name))) {
+      rc = -1;
+      break;
+    }
+    n++;
+  }
+  closedir(d);
+  if (w->ndirs == w->dircap) {
+    size_t c = w->dircap ? w->dircap * 2 : 16;
+    seen *s = realloc(w->dirs, c * sizeof *s);
+    if (!s) rc = -1;
+    else {
+      w->dirs = s;
+      w->dircap = c;
+    }
+  }
+  if (!rc) {
+    w->dirs[w->ndirs++] = (seen){st->st_dev, st->st_ino};
+    qsort(names, n, sizeof *names, by_name);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!rc) {
+      size_t len = strlen(path) + strlen(names[i]) + 2;
+      char *child = malloc(len);
+      if (!child) rc = -1;
+      else {
+        int slash = path[strlen(path) - 1] == '/';
+        snprintf(child, len, slash ? "%s%s" : "%s/%s", path, names[i]);
+        rc = visit(w, child, depth + 1);
+        free(child);
+      }
+    }
+    free(names[i]);
+  }
+  free(names);
+  if (w->ndirs) w->ndirs--;
+  return rc;
+}
+
+int walk_path(const char *root, walk_fn fn, walk_warn_fn warn, void *ctx) {
+  walker w = {fn, warn, ctx, 0, NULL, 0, 0};
+  struct stat st;
+  if (stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
+    w.rootlen = strlen(root);
+    if (w.rootlen && root[w.rootlen - 1] != '/') w.rootlen++;
+  }
+  int rc = visit(&w, root, 0);
+  free(w.dirs);
+  return rc;
+}

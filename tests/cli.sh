@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end tests of bin/indexer and bin/searcher as a user or script calls
+# them: the demo, exit statuses, output formats, batch mode, errors, and the
+# old index surviving a failed build.  BIN (default bin) names the programs'
+# folder.  Prints one line per failure and a closing "N passed, M failed".
+set -u
+BIN=${BIN:-bin}
+SHARED=${TD_SHARED_CORPUS:-../shared/corpus}
+T=$(mktemp -d /tmp/td-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# check NAME EXPECTED-STATUS COMMAND...: runs COMMAND, keeps stdout/stderr in $T/out, $T/err
+check() {
+  local name=$1 want=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want; stderr: $(head -c 300 "$T/err")"; fi
+}
+contains() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not in $(head -c 300 "$3")"; fi; }
+
+# --- the demo --------------------------------------------------------------
+check "index the sample corpus" 0 "$BIN/indexer" -o "$T/demo.idx" corpus/
+contains "summary line" "articles" "$T/err"
+check "demo query" 0 "$BIN/searcher" -i "$T/demo.idx" 'remains AND Osan'
+if head -1 "$T/out" | grep -q 'osan'; then ok; else bad "demo: Osan article not first: $(head -1 "$T/out")"; fi
+check "issue example" 0 "$BIN/searcher" -i "$T/demo.idx" '"armistice agreement" AND (remains OR soldiers) NOT Pompeo'
+if grep -qi pompeo "$T/out"; then bad "NOT Pompeo returned the Pompeo article"; else ok; fi
+
+# --- exit statuses -----------------------------------------------------------
+check "no hit is 1" 1 "$BIN/searcher" -i "$T/demo.idx" 'xyzzyplugh'
+check "bad query is 2" 2 "$BIN/searcher" -i "$T/demo.idx" 'remains AND (Osan'
+contains "bad query message names the column" "column" "$T/err"
+check "missing index is 2" 2 "$BIN/searcher" -i "$T/nope.idx" 'x'
+contains "missing index message says what to do" "bin/indexer" "$T/err"
+printf 'not an index at all, just text\n%.0s' {1..400} >"$T/junk.idx"
+check "not an index is 2" 2 "$BIN/searcher" -i "$T/junk.idx" 'x'
+check "bad option is 2" 2 "$BIN/searcher" -i "$T/demo.idx" --format xml 'x'
+check "help" 0 "$BIN/searcher" --help
+check "version" 0 "$BIN/indexer" --version
+check "indexer without -o is 2" 2 "$BIN/indexer" corpus/
+check "indexer on a missing path is 2" 2 "$BIN/indexer" -o "$T/x.idx" "$T/does-not-exist"
+
+# --- formats -------------------------------------------------------------------
+check "json" 0 "$BIN/searcher" -i "$T/demo.idx" --format json -k 50 'the OR a'
+if python3 -c 'import json,sys
+for l in open(sys.argv[1]): o=json.loads(l); assert {"qid","rank","score","id","title"} <= o.keys()' "$T/out"; then ok; else bad "json output is not valid JSON lines"; fi
+check "tsv" 0 "$BIN/searcher" -i "$T/demo.idx" --format tsv 'remains'
+if awk -F'\t' 'NF != 8 { exit 1 }' "$T/out"; then ok; else bad "tsv lines must have 8 fields"; fi
+check "trec" 0 "$BIN/searcher" -i "$T/demo.idx" --format trec --tag run1 'remains'
+if awk '$2 != "Q0" || $6 != "run1" || NF != 6 { exit 1 }' "$T/out"; then ok; else bad "trec lines malformed: $(head -1 "$T/out")"; fi
+check "count" 0 "$BIN/searcher" -i "$T/demo.idx" --count 'remains'
+if grep -qP '^1\t[1-9][0-9]*$' "$T/out"; then ok; else bad "count output: $(cat "$T/out")"; fi
+check "-k limits hits" 0 "$BIN/searcher" -i "$T/demo.idx" -k 2 'the'
+[ "$(wc -l <"$T/out")" = 2 ] && ok || bad "-k 2 printed $(wc -l <"$T/out") lines"
+
+# --- batch mode equals single queries -----------------------------------------
+printf 'a\tremains AND Osan\nb\t"central bank"\n\nc\tsoldiers OR strike\nd\tnothingmatcheshere\n' >"$T/q"
+check "batch" 0 "$BIN/searcher" -i "$T/demo.idx" --format trec <"$T/q"
+cp "$T/out" "$T/batch"
+: >"$T/single"
+while IFS=$'\t' read -r qid q; do
+  [ -z "$qid" ] && continue
+  "$BIN/searcher" -i "$T/demo.idx" --format trec "$q" | sed "s/^1 /$qid /" >>"$T/single"
+done <"$T/q"
+if cmp -s "$T/batch" "$T/single"; then ok; else bad "batch answers differ from single answers"; fi
+printf 'q1\tremains\nq2\tOsan AND (\nq3\tsoldiers\n' | "$BIN/searcher" -i "$T/demo.idx" --count >"$T/out" 2>"$T/err"
+[ $? = 2 ] && ok || bad "batch with a bad query must exit 2"
+[ "$(cut -f1 "$T/out" | tr '\n' ' ')" = "q1 q3 " ] && ok || bad "batch must answer the good queries: $(cat "$T/out")"
+contains "batch error names the line" "line 2" "$T/err"
+printf 'zzzqqq\n' | "$BIN/searcher" -i "$T/demo.idx" >/dev/null 2>&1
+[ $? = 1 ] && ok || bad "batch with no hit must exit 1"
+
+# --- an existing index survives a failed build --------------------------------
+cp "$T/demo.idx" "$T/keep.idx"
+before=$(md5sum <"$T/keep.idx")
+check "failed build" 2 "$BIN/indexer" -o "$T/keep.idx" --lang klingon corpus/
+[ "$(md5sum <"$T/keep.idx")" = "$before" ] && ok || bad "failed build changed the old index"
+"$BIN/indexer" -q -o "$T/keep.idx" corpus/ & pid=$!
+sleep 0.05; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "old index still answers after kill -9" 0 "$BIN/searcher" -i "$T/keep.idx" 'remains AND Osan'
+check "rebuild after kill" 0 "$BIN/indexer" -q -o "$T/keep.idx" corpus/
+left=$(ls "$T" | grep -c 'keep.idx.tmp\|keep.idx.runs' || true)
+[ "$left" = 0 ] && ok || bad "stray temporary files left: $(ls "$T")"
+check "check a good index" 0 "$BIN/searcher" --check -i "$T/keep.idx"
+
+# --- bad input is skipped, the rest indexed ------------------------------------
+mkdir -p "$T/bad/sub"
+printf '\x00\x01\x02binary\xff\xfe' >"$T/bad/blob.txt"
+printf 'Good title\n\nA good article about harbours.\n' >"$T/bad/good.txt"
+printf '{"id":"j1","title":"fine","body":"fine body"}\n{broken json\n' >"$T/bad/x.jsonl"
+printf 'not gzip at all' >"$T/bad/fake.txt.gz"
+mkfifo "$T/bad/fifo.txt"
+ln -s .. "$T/bad/sub/loop"
+check "hostile folder" 0 timeout 20 "$BIN/indexer" -o "$T/bad.idx" "$T/bad"
+check "good articles indexed" 0 "$BIN/searcher" -i "$T/bad.idx" --count 'harbours OR fine'
+contains "count of good articles" "	2" "$T/out"
+
+# --- real corpora ----------------------------------------------------------------
+if [ -d "$SHARED/bbc" ]; then
+  check "index BBC" 0 "$BIN/indexer" -q -o "$T/bbc.idx" "$SHARED/bbc"
+  check "BBC known document" 0 "$BIN/searcher" -i "$T/bbc.idx" --format tsv -k 1 'title:"Ad sales boost Time Warner profit"'
+  contains "BBC business/001.txt" "business/001.txt" "$T/out"
+  check "BBC pound sign" 0 "$BIN/searcher" -i "$T/bbc.idx" --format tsv '"15.8m" Parma'
+  contains "BBC sport/199.txt" "sport/199.txt" "$T/out"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,424 @@
+/*
+** test_search.c - end-to-end checks of building and searching: every kind
+** of query against a brute-force scan of the same analysed tokens, the set
+** identities that must hold between AND, OR, NOT and phrases, top-k against
+** exhaustive ranking, spilled builds against in-memory ones, and damage.
+*/
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "query.h"
+#include "tidings.h"
+
+/* ---- a brute-force model of the collection ------------------------------ */
+
+typedef struct mdoc {
+  char **tok;          /* analysed term at each position (NULL in the gap) */
+  uint32_t ntok, title_len;
+} mdoc;
+
+typedef struct model {
+  mdoc *docs;
+  size_t n, cap;
+  char **words;        /* folded surface words, for making queries */
+  size_t nwords, wcap;
+  td_analyzer *an, *raw;
+} model;
+
+typedef struct tokctx {
+  mdoc *d;
+} tokctx;
+
+static int add_tok(void *ctx, const char *t, size_t len, uint32_t pos) {
+  mdoc *d = ((tokctx *)ctx)->d;
+  if (pos >= d->ntok) {
+    d->tok = realloc(d->tok, (pos + 1) * sizeof *d->tok);
+    for (uint32_t i = d->ntok; i <= pos; i++) d->tok[i] = NULL;
+    d->ntok = pos + 1;
+  }
+  d->tok[pos] = strndup(t, len);
+  return 0;
+}
+
+static int add_word(void *ctx, const char *t, size_t len, uint32_t pos) {
+  (void)pos;
+  model *m = ctx;
+  if (m->nwords == m->wcap) {
+    m->wcap = m->wcap ? m->wcap * 2 : 1024;
+    m->words = realloc(m->words, m->wcap * sizeof *m->words);
+  }
+  m->words[m->nwords++] = strndup(t, len);
+  return 0;
+}
+
+static void model_add(model *m, const td_article *a) {
+  if (m->n == m->cap) {
+    m->cap = m->cap ? m->cap * 2 : 256;
+    m->docs = realloc(m->docs, m->cap * sizeof *m->docs);
+  }
+  mdoc *d = &m->docs[m->n++];
+  memset(d, 0, sizeof *d);
+  tokctx c = {d};
+  uint32_t tl = 0;
+  td_analyze(m->an, a->title.ptr, a->title.len, 0, 1, add_tok, &c, &tl);
+  d->title_len = tl;
+  td_analyze(m->an, a->body.ptr, a->body.len, tl + 1, 1, add_tok, &c, NULL);
+  if (m->nwords < 200000) td_analyze(m->raw, a->body.ptr, a->body.len, 0, 0, add_word, m, NULL);
+}
+
+static void model_free(model *m) {
+  for (size_t i = 0; i < m->n; i++) {
+    for (uint32_t j = 0; j < m->docs[i].ntok; j++) free(m->docs[i].tok[j]);
+    free(m->docs[i].tok);
+  }
+  for (size_t i = 0; i < m->nwords; i++) free(m->words[i]);
+  free(m->docs);
+  free(m->words);
+  td_analyzer_free(m->an);
+  td_analyzer_free(m->raw);
+}
+
+static int tok_is(const mdoc *d, uint32_t p, const td_qterm *t) {
+  return p < d->ntok && d->tok[p] && strlen(d->tok[p]) == t->len &&
+         memcmp(d->tok[p], t->text, t->len) == 0;
+}
+
+static int in_field(const mdoc *d, uint32_t p, td_field f) {
+  return f == TD_FIELD_ANY || p < d->title_len;
+}
+
+/* Does document D match Q?  The definition the engine must agree with. */
+static int matches(const mdoc *d, const td_qnode *q) {
+  switch (q->kind) {
+    case TD_Q_TERM:
+      for (uint32_t p = 0; p < d->ntok; p++)
+        if (tok_is(d, p, &q->terms[0]) && in_field(d, p, q->field)) return 1;
+      return 0;
+    case TD_Q_PREFIX:
+      for (uint32_t p = 0; p < d->ntok; p++)
+        if (d->tok[p] && strncmp(d->tok[p], q->terms[0].text, q->terms[0].len) == 0 &&
+            in_field(d, p, q->field))
+          return 1;
+      return 0;
+    case TD_Q_PHRASE:
+      for (uint32_t p = 0; p < d->ntok; p++) {
+        size_t i = 0;
+        while (i < q->nterms && tok_is(d, p + q->terms[i].offset, &q->terms[i])) i++;
+        if (i == q->nterms && in_field(d, p, q->field)) return 1;
+      }
+      return 0;
+    case TD_Q_AND:
+      for (size_t i = 0; i < q->nkids; i++)
+        if (!matches(d, q->kids[i])) return 0;
+      return 1;
+    case TD_Q_OR:
+      for (size_t i = 0; i < q->nkids; i++)
+        if (matches(d, q->kids[i])) return 1;
+      return 0;
+    case TD_Q_NOT:
+      return !matches(d, q->kids[0]);
+  }
+  return 0;
+}
+
+static uint64_t brute_count(model *m, const char *query, td_default_op op) {
+  td_qnode *q;
+  td_error err;
+  assert_int_equal(td_query_parse(query, strlen(query), m->an, op, &q, &err), TD_OK);
+  uint64_t n = 0;
+  for (size_t i = 0; i < m->n; i++) n += matches(&m->docs[i], q);
+  td_query_free(q);
+  return n;
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+typedef struct fixture {
+  char dir[64];
+  char path[128];
+  model m;
+  td_index *ix;
+} fixture;
+
+typedef struct feed {
+  td_builder *b;
+  model *m;
+  size_t limit;
+} feed;
+
+static td_status feed_article(void *ctx, const td_article *a) {
+  feed *f = ctx;
+  if (f->limit && f->m->n >= f->limit) return TD_OK;
+  td_error err;
+  model_add(f->m, a);
+  return td_builder_add(f->b, a, &err);
+}
+
+static void no_warn(void *ctx, const char *p, long l, const char *msg) {
+  (void)ctx; (void)p; (void)l; (void)msg;
+}
+
+/* Builds an index of the Reuters files FIRST..LAST with MEMORY_MB. */
+static int build_reuters(fixture *fx, int first, int last, size_t memory_mb) {
+  char base[512];
+  snprintf(base, sizeof base, "%s/reuters21578/reut2-000.trec", td_test_shared_corpus());
+  if (access(base, R_OK) != 0) return 0;
+  strcpy(fx->dir, "/tmp/td-search-XXXXXX");
+  assert_non_null(mkdtemp(fx->dir));
+  snprintf(fx->path, sizeof fx->path, "%s/r.idx", fx->dir);
+  memset(&fx->m, 0, sizeof fx->m);
+  td_error err;
+  assert_int_equal(td_analyzer_new("english", &fx->m.an, &err), TD_OK);
+  assert_int_equal(td_analyzer_new("english", &fx->m.raw, &err), TD_OK);
+  td_build_options opt = {"english", memory_mb, 1};
+  td_builder *b;
+  assert_int_equal(td_builder_new(fx->path, &opt, &b, &err), TD_OK);
+  feed f = {b, &fx->m, 0};
+  for (int i = first; i <= last; i++) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/reuters21578/reut2-%03d.trec", td_test_shared_corpus(), i);
+    assert_int_equal(td_corpus_read_file(p, p, feed_article, no_warn, &f, NULL, &err), TD_OK);
+  }
+  td_build_stats st;
+  assert_int_equal(td_builder_finish(b, &st, &err), TD_OK);
+  assert_int_equal(st.articles, fx->m.n);
+  assert_int_equal(td_index_open(fx->path, &fx->ix, &err), TD_OK);
+  return 1;
+}
+
+static void drop_fixture(fixture *fx) {
+  td_index_close(fx->ix);
+  model_free(&fx->m);
+  unlink(fx->path);
+  rmdir(fx->dir);
+}
+
+static const char *word(model *m, uint64_t *rng) {
+  return m->words[td_test_rand(rng) % m->nwords];
+}
+
+/* A random query of one of several shapes, from real words of the text. */
+static void random_query(model *m, uint64_t *rng, char *q, size_t cap) {
+  size_t at = td_test_rand(rng) % (m->nwords > 3 ? m->nwords - 3 : 1);
+  switch (td_test_rand(rng) % 9) {
+    case 0: snprintf(q, cap, "%s", word(m, rng)); break;
+    case 1: snprintf(q, cap, "%s AND %s", word(m, rng), word(m, rng)); break;
+    case 2: snprintf(q, cap, "%s OR %s", word(m, rng), word(m, rng)); break;
+    case 3: snprintf(q, cap, "%s NOT %s", word(m, rng), word(m, rng)); break;
+    case 4: snprintf(q, cap, "\"%s %s\"", m->words[at], m->words[at + 1]); break;
+    case 5: snprintf(q, cap, "\"%s %s %s\"", m->words[at], m->words[at + 1], m->words[at + 2]); break;
+    case 6: snprintf(q, cap, "(%s OR %s) AND NOT %s", word(m, rng), word(m, rng), word(m, rng)); break;
+    case 7: {
+      const char *w = word(m, rng);
+      snprintf(q, cap, "%.*s* AND %s", (int)(strlen(w) > 3 ? 3 : strlen(w)), w, word(m, rng));
+      break;
+    }
+    default: snprintf(q, cap, "title:%s OR \"%s %s\"", word(m, rng), m->words[at], m->words[at + 1]); break;
+  }
+}
+
+static uint64_t count(fixture *fx, const char *q, td_default_op op) {
+  uint64_t n;
+  td_error err;
+  td_status rc = td_count(fx->ix, q, op, &n, &err);
+  if (rc) fail_msg("count '%s': %s", q, err.msg);
+  return n;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_brute_force_agreement(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 1, 0)) skip();
+  uint64_t rng = 42;
+  char q[512];
+  for (int i = 0; i < 400; i++) {
+    random_query(&fx.m, &rng, q, sizeof q);
+    td_default_op op = i % 2 ? TD_OP_OR : TD_OP_AND;
+    uint64_t want = brute_count(&fx.m, q, op), got = count(&fx, q, op);
+    if (want != got) fail_msg("query '%s': engine counts %llu, brute force %llu", q,
+                              (unsigned long long)got, (unsigned long long)want);
+    /* Every match is a hit when k covers them all, with no duplicates. */
+    td_search_options so = {fx.m.n, op};
+    td_results r;
+    td_error err;
+    assert_int_equal(td_search(fx.ix, q, &so, &r, &err), TD_OK);
+    assert_int_equal(r.nhits, want);
+    for (size_t h = 1; h < r.nhits; h++) assert_true(r.hits[h - 1].score >= r.hits[h].score);
+    td_results_free(&r);
+  }
+  drop_fixture(&fx);
+}
+
+static void test_set_identities(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 0, 0)) skip();
+  uint64_t rng = 7;
+  char q[256];
+  for (int i = 0; i < 300; i++) {
+    const char *a = word(&fx.m, &rng), *b = word(&fx.m, &rng);
+    snprintf(q, sizeof q, "%s", a);
+    uint64_t na = count(&fx, q, TD_OP_AND);
+    snprintf(q, sizeof q, "%s", b);
+    uint64_t nb = count(&fx, q, TD_OP_AND);
+    snprintf(q, sizeof q, "%s AND %s", a, b);
+    uint64_t nand = count(&fx, q, TD_OP_AND);
+    snprintf(q, sizeof q, "%s OR %s", a, b);
+    uint64_t nor = count(&fx, q, TD_OP_AND);
+    snprintf(q, sizeof q, "%s NOT %s", a, b);
+    uint64_t nnot = count(&fx, q, TD_OP_OR);
+    snprintf(q, sizeof q, "\"%s %s\"", a, b);
+    uint64_t nphrase = count(&fx, q, TD_OP_AND);
+    assert_int_equal(nor, na + nb - nand);
+    assert_int_equal(nnot, na - nand);
+    assert_true(nphrase <= nand);
+  }
+  drop_fixture(&fx);
+}
+
+/* Top-k (MaxScore) must return the k best of the exhaustive ranking. */
+static void test_topk_equals_exhaustive(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 1, 0)) skip();
+  uint64_t rng = 99;
+  char q[256];
+  for (int i = 0; i < 200; i++) {
+    snprintf(q, sizeof q, "%s %s %s", word(&fx.m, &rng), word(&fx.m, &rng), word(&fx.m, &rng));
+    td_search_options all = {fx.m.n, TD_OP_OR}, top = {10, TD_OP_OR};
+    td_results ra, rt;
+    td_error err;
+    assert_int_equal(td_search(fx.ix, q, &all, &ra, &err), TD_OK);
+    assert_int_equal(td_search(fx.ix, q, &top, &rt, &err), TD_OK);
+    assert_int_equal(rt.nhits, ra.nhits < 10 ? ra.nhits : 10);
+    for (size_t h = 0; h < rt.nhits; h++) {
+      float d = ra.hits[h].score - rt.hits[h].score;
+      if (d > 1e-4f || d < -1e-4f) fail_msg("'%s' rank %zu: %f vs %f", q, h, ra.hits[h].score, rt.hits[h].score);
+    }
+    td_results_free(&ra);
+    td_results_free(&rt);
+  }
+  drop_fixture(&fx);
+}
+
+/* An index built with a small budget (many spilled runs) answers the same. */
+static void test_spilled_build_equals_in_memory(void **state) {
+  (void)state;
+  fixture a, b;
+  if (!build_reuters(&a, 0, 2, 0)) skip();
+  assert_true(build_reuters(&b, 0, 2, 16));
+  td_index_info ia, ib;
+  td_index_info_get(a.ix, &ia);
+  td_index_info_get(b.ix, &ib);
+  assert_int_equal(ia.nterms, ib.nterms);
+  assert_int_equal(ia.npostings, ib.npostings);
+  uint64_t rng = 5;
+  char q[512];
+  for (int i = 0; i < 100; i++) {
+    random_query(&a.m, &rng, q, sizeof q);
+    assert_int_equal(count(&a, q, TD_OP_AND), count(&b, q, TD_OP_AND));
+  }
+  drop_fixture(&a);
+  drop_fixture(&b);
+}
+
+static void test_known_documents(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 0, 0)) skip();
+  td_search_options so = {5, TD_OP_AND};
+  td_results r;
+  td_error err;
+  assert_int_equal(td_search(fx.ix, "\"Comissaria Smith\" temporao", &so, &r, &err), TD_OK);
+  assert_true(r.nhits >= 1);
+  td_article a;
+  assert_int_equal(td_index_doc(fx.ix, r.hits[0].docid, &a, &err), TD_OK);
+  assert_int_equal(a.id.len, strlen("reuters-1"));
+  assert_memory_equal(a.id.ptr, "reuters-1", a.id.len);
+  assert_memory_equal(a.title.ptr, "BAHIA COCOA REVIEW", a.title.len);
+  td_results_free(&r);
+  assert_int_equal(td_search(fx.ix, "title:cocoa", &so, &r, &err), TD_OK);
+  assert_true(r.nhits >= 1);
+  td_results_free(&r);
+  drop_fixture(&fx);
+}
+
+static void flip_byte(const char *path, long off) {
+  FILE *f = fopen(path, "r+b");
+  assert_non_null(f);
+  fseek(f, off, SEEK_SET);
+  int c = getc(f);
+  fseek(f, off, SEEK_SET);
+  putc(c ^ 0x5a, f);
+  fclose(f);
+}
+
+/* A flipped byte anywhere is found by --check, and never crashes a query. */
+static void test_corruption_detected(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 0, 0)) skip();
+  td_index_close(fx.ix);
+  fx.ix = NULL;
+  struct stat st;
+  assert_int_equal(stat(fx.path, &st), 0);
+  uint64_t rng = 3;
+  for (int i = 0; i < 40; i++) {
+    long off = (long)(td_test_rand(&rng) % (uint64_t)st.st_size);
+    flip_byte(fx.path, off);
+    td_index *ix;
+    td_error err;
+    td_status rc = td_index_open(fx.path, &ix, &err);
+    if (rc == TD_OK) {
+      if (td_index_check(ix, &err) != TD_ECORRUPT) {
+        /* The header's reserved bytes and alignment padding carry no data. */
+        int padding = off < 4096;
+        if (!padding) fail_msg("flipped byte at %ld not detected", off);
+      }
+      uint64_t n;
+      td_count(ix, "cocoa OR coffee OR oil", TD_OP_AND, &n, &err);
+      td_index_close(ix);
+    } else {
+      assert_int_equal(rc, TD_ECORRUPT);
+    }
+    flip_byte(fx.path, off);
+  }
+  drop_fixture(&fx);
+}
+
+static void test_missing_and_truncated(void **state) {
+  (void)state;
+  td_index *ix;
+  td_error err;
+  assert_int_equal(td_index_open("/nonexistent/x.idx", &ix, &err), TD_EIO);
+  assert_non_null(strstr(err.msg, "bin/indexer"));
+  fixture fx;
+  if (!build_reuters(&fx, 0, 0, 0)) skip();
+  struct stat st;
+  stat(fx.path, &st);
+  assert_int_equal(truncate(fx.path, st.st_size - 100), 0);
+  assert_int_equal(td_index_open(fx.path, &ix, &err), TD_ECORRUPT);
+  assert_non_null(strstr(err.msg, "rebuild"));
+  drop_fixture(&fx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_brute_force_agreement),
+      cmocka_unit_test(test_set_identities),
+      cmocka_unit_test(test_topk_equals_exhaustive),
+      cmocka_unit_test(test_spilled_build_equals_in_memory),
+      cmocka_unit_test(test_known_documents),
+      cmocka_unit_test(test_corruption_detected),
+      cmocka_unit_test(test_missing_and_truncated),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
