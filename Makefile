@@ -13,11 +13,11 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -Icommon -D_GNU_SOURCE
 STD     := -std=gnu11
-LIBS    := -lstemmer -lutf8proc -ljansson -lz -lpthread -lm
+LIBS    := -lstemmer -lutf8proc -ljansson -lzstd -lz -lpthread -lm
 TESTLIBS := -lcmocka
 
 # Debian packages the build, the tests and the benchmarks need.
-PKGS_BUILD := build-essential zlib1g-dev libstemmer-dev libutf8proc-dev libjansson-dev
+PKGS_BUILD := build-essential zlib1g-dev libzstd-dev libstemmer-dev libutf8proc-dev libjansson-dev
 PKGS_TEST  := libcmocka-dev python3
 PKGS_BENCH := libxapian-dev libsqlite3-dev
 
@@ -27,13 +27,14 @@ SRC_SRC := $(wildcard searcher/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 
 B := build
+BIN := bin
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := $(B)/libtidings.a
 TESTS   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 .PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-sanitize \
         bench bench-large eval fuzz clean
-all: bin/indexer bin/searcher
+all: $(BIN)/indexer $(BIN)/searcher
 
 $(B)/%.o: %.c $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
@@ -43,12 +44,12 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-bin/indexer: $(IDX_SRC:%.c=$(B)/%.o) $(LIB)
-	@mkdir -p bin
+$(BIN)/indexer: $(IDX_SRC:%.c=$(B)/%.o) $(LIB)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-bin/searcher: $(SRC_SRC:%.c=$(B)/%.o) $(LIB)
-	@mkdir -p bin
+$(BIN)/searcher: $(SRC_SRC:%.c=$(B)/%.o) $(LIB)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: tests/%.c tests/testutil.h $(LIB)
@@ -98,15 +99,13 @@ test-unit: $(TESTS) all
 	@tests/run-unit.sh $(TESTS)
 
 test-cli: all
-	@tests/cli.sh
+	@BIN=$(BIN) tests/cli.sh
 
 # The same suite, rebuilt with AddressSanitizer and UBSan in build/san.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-sanitize:
-	$(MAKE) B=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  test-unit-san
-
-test-unit-san: $(TESTS) all
-	@ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh $(TESTS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) B=build/san BIN=build/san/bin CFLAGS="$(SAN_FLAGS)" test-unit test-cli
 
 clean:
 	rm -rf build bin demo.idx

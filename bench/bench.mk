@@ -1,6 +1,6 @@
 # bench.mk - the benchmark against Xapian and SQLite FTS5 (issue 3).
 # Included from the main Makefile, which defines CC, CFLAGS, WARN, STD,
-# CPPFLAGS, B and the deps-bench target.
+# CPPFLAGS, B, BIN and the deps-bench target.
 #
 #   make bench          Reuters-21578, BBC, 20 Newsgroups, synthetic 200,000
 #   make bench-large    the synthetic corpus at 1,000,000 articles
@@ -45,11 +45,13 @@ $(B)/bench/xapian_peer: bench/peers/xapian_peer.cc bench/peers/peer_util.h $(PEE
 bench-ours:
 	@$(MAKE) all || echo "bench: bin/indexer or bin/searcher did not build; the report will mark them failed"
 
+BENCH_RUN = python3 bench/run.py --scratch $(BENCH_DIR) --ours-bin $(BIN) --peers-bin $(B)/bench
+
 bench: deps-bench bench-peers bench-ours
-	python3 bench/run.py --scratch $(BENCH_DIR) --peers-bin $(B)/bench $(BENCH_FLAGS)
+	$(BENCH_RUN) $(BENCH_FLAGS)
 
 bench-large: deps-bench bench-peers bench-ours
-	python3 bench/run.py --large --scratch $(BENCH_DIR) --peers-bin $(B)/bench $(BENCH_FLAGS)
+	$(BENCH_RUN) --large $(BENCH_FLAGS)
 
 bench-quick: deps-bench bench-peers bench-ours
-	python3 bench/run.py --quick --scratch $(BENCH_DIR) --peers-bin $(B)/bench $(BENCH_FLAGS)
+	$(BENCH_RUN) --quick $(BENCH_FLAGS)

@@ -33,6 +33,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -149,6 +150,12 @@ def warm(path):
                 pass
 
 
+def shown(path):
+    """PATH relative to the repository when inside it, else as it is."""
+    rel = os.path.relpath(path, REPO)
+    return path if rel.startswith("..") else rel
+
+
 def cmd_output(cmd):
     try:
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -190,7 +197,7 @@ class Tidings(Engine):
         missing = [p for p in (self.indexer, self.searcher) if not os.access(p, os.X_OK)]
         if missing:
             self.problem = "not built: %s missing (run `make all`)" % ", ".join(
-                os.path.relpath(p, REPO) for p in missing)
+                shown(p) for p in missing)
             self.latency = False
         else:
             self.latency = "--latency-file" in cmd_output([self.searcher, "--help"])
@@ -216,8 +223,7 @@ class Peer(Engine):
     def __init__(self, name, label, binary, suffix):
         self.name, self.label, self.binary, self.suffix = name, label, binary, suffix
         if not os.access(binary, os.X_OK):
-            self.problem = "not built: %s missing (run `make bench-peers`)" % os.path.relpath(
-                binary, REPO)
+            self.problem = "not built: %s missing (run `make bench-peers`)" % shown(binary)
 
     def index_path(self, folder):
         return os.path.join(folder, self.name + self.suffix)
@@ -258,12 +264,11 @@ def corpus_inputs(args, name, folders):
         return paths
     out = os.path.join(args.scratch, "corpus", "synth-%d" % args.synth_n)
     manifest = os.path.join(out, "manifest.json")
-    want = {"version": None, "n": args.synth_n, "seed": SYNTH_SEED}
     info = None
     if os.path.exists(manifest):
         with open(manifest) as f:
             info = json.load(f)
-        if any(info.get(k) != v for k, v in want.items() if v is not None):
+        if info.get("n") != args.synth_n or info.get("seed") != SYNTH_SEED:
             info = None
     if info is None:
         log("generating %d synthetic articles in %s" % (args.synth_n, out))
@@ -336,6 +341,15 @@ def remove_index(idx):
         os.remove(idx)
 
 
+def articles_indexed(*logs):
+    """The article count an indexer's summary line reports ("N articles")."""
+    for path in logs:
+        m = re.findall(r"(\d+) articles", tail(path, 20))
+        if m:
+            return int(m[-1])
+    return None
+
+
 def run_index(args, eng, idx, inputs, logdir, commands):
     remove_index(idx)
     cmd = eng.index_cmd(idx, inputs)
@@ -347,6 +361,7 @@ def run_index(args, eng, idx, inputs, logdir, commands):
         why = r.get("error") or "exit code %s" % r.get("rc")
         return {"error": "indexing failed (%s): %s" % (why, tail(errlog) or "no message")}
     r["bytes"] = path_bytes(idx)
+    r["articles"] = articles_indexed(errlog, errlog + ".out")
     log("%s: indexed in %.1f s, %.1f MB" % (eng.name, r["wall"], r["bytes"] / 1e6))
     return r
 
@@ -384,15 +399,20 @@ def run_queries(args, eng, idx, sets, rundir, commands):
             r = best
             n = len(s["lines"])
             res = {"n": n, "wall": r.get("wall"), "rc": r.get("rc"), "maxrss_kb": r.get("maxrss_kb")}
-            if r.get("rc") not in eng.ok_codes:
+            if r.get("rc") is None or r["rc"] < 0 or "error" in r:
                 res["error"] = r.get("error") or "exit code %s: %s" % (
                     r.get("rc"), tail(base + ".err", 3) or "no message")
             else:
+                if r["rc"] not in eng.ok_codes:
+                    # The batch ran to its end but some query was refused:
+                    # the figures stand, the message goes in the report.
+                    res["note"] = "exit code %d: %s" % (r["rc"], tail(base + ".err", 1) or "no message")
                 busy = r["wall"] - out["open_wall"]
                 if lats and busy < sum(lats) / 1e6:
                     busy = sum(lats) / 1e6
-                res["qps"] = n / max(busy, 1e-6)
-                res["mean_us"] = busy * 1e6 / n if n else None
+                if busy > 0 and n:   # else lost in the noise of process start
+                    res["qps"] = n / busy
+                    res["mean_us"] = busy * 1e6 / n
                 if lats:
                     res.update(p50=percentile(lats, 50), p95=percentile(lats, 95),
                                p99=percentile(lats, 99), lat_n=len(lats))
@@ -429,7 +449,7 @@ def bench_corpus(args, engines, name, title, folders, commands):
     res = {"name": name, "title": title, "engines": {}}
     try:
         inputs = corpus_inputs(args, name, folders)
-        sets = query_sets(args, name, inputs)
+        sets = query_sets(args, name if folders else "synth%d" % args.synth_n, inputs)
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
         res["error"] = str(e)
         return res
@@ -556,8 +576,8 @@ def report_corpus(c, engines, lines):
     # Indexing
     lines.append("### Indexing")
     lines.append("")
-    lines.append("| engine | wall s | CPU s (user+sys) | peak RSS MiB | index MB | index / input |")
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| engine | articles | wall s | CPU s (user+sys) | peak RSS MiB | index MB | index / input |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     metric = {
         "wall": lambda r: r.get("wall"),
         "cpu": lambda r: r.get("user", 0) + r.get("sys", 0) if "user" in r else None,
@@ -568,16 +588,17 @@ def report_corpus(c, engines, lines):
     for e in ecols:
         r = engine_get(ers.get(e.name, {}), "index") or {}
         if "error" in r or not r:
-            lines.append("| %s | failed | | | | |" % e.label)
+            lines.append("| %s | failed | | | | | |" % e.label)
             continue
         for m, f in metric.items():
             vals[m][e.name] = f(r)
-        lines.append("| %s | %s | %s | %s | %s | %.0f%% |" % (
-            e.label, fmt_num(vals["wall"][e.name], 2), fmt_num(vals["cpu"][e.name], 2),
+        arts = r.get("articles")
+        lines.append("| %s | %s | %s | %s | %s | %s | %.0f%% |" % (
+            e.label, "{:,}".format(arts) if arts is not None else "?", fmt_num(vals["wall"][e.name], 2), fmt_num(vals["cpu"][e.name], 2),
             fmt_num(vals["rss"][e.name]), fmt_num(vals["bytes"][e.name]),
             100.0 * r["bytes"] / ib if ib else 0))
     if "tidings" in vals["wall"]:
-        lines.append("| **ours ÷ best peer** | %s | %s | %s | %s | |" % tuple(
+        lines.append("| **ours ÷ best peer** | | %s | %s | %s | %s | |" % tuple(
             fmt_ratio(vals[m].get("tidings"), best_peer(vals[m], False))
             for m in ("wall", "cpu", "rss", "bytes")))
     lines.append("")
@@ -660,7 +681,7 @@ def report_corpus(c, engines, lines):
     names = [e.name for e in ecols]
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
     label = {e.name: e.label.split(" (")[0] for e in ecols}
-    lines.append("### Hit-count agreement (count runs): %% of queries with equal counts (within 5%%)")
+    lines.append("### Hit-count agreement (count runs): % of queries with equal counts (within 5%)")
     lines.append("")
     lines.append("| set | " + " | ".join("%s = %s" % (label[a], label[b]) for a, b in pairs)
                  + " | failed queries |")
@@ -679,6 +700,13 @@ def report_corpus(c, engines, lines):
                 failed.append("%s %d" % (label[n], r["failed"]))
         lines.append("| %s | %s | %s |" % (s["name"], " | ".join(cells), ", ".join(failed) or "none"))
     lines.append("")
+    for e in ecols:
+        for key in keys:
+            r = engine_get(ers.get(e.name, {}), "queries", "sets", key)
+            if r and "error" in r:
+                failures.append((e.label, "%s: %s" % (key, r["error"])))
+            elif r and "note" in r:
+                failures.append((e.label, "%s: %s" % (key, r["note"])))
     if failures:
         lines.append("**Failures on this corpus:**")
         lines.append("")
@@ -818,7 +846,7 @@ def main():
     ap.add_argument("--engines", default="tidings,xapian,fts5")
     ap.add_argument("--synth-n", type=int, help="synthetic articles (default 200000; 1000000 with --large)")
     ap.add_argument("--queries", type=int, help="queries per set (default 200; 50 with --quick)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs of each batch, best kept")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each batch, fastest kept (3)")
     ap.add_argument("--shell-runs", type=int, default=5)
     ap.add_argument("--timeout", type=int, default=4 * 3600, help="seconds allowed per step")
     ap.add_argument("--scratch", default=os.environ.get("TD_BENCH_DIR", "/tmp/tidings-bench"))
@@ -830,6 +858,8 @@ def main():
     ap.add_argument("--keep-indexes", action="store_true", help="keep the synthetic corpus' indexes")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from results.json")
     args = ap.parse_args()
+    for k in ("scratch", "shared", "ours_bin", "peers_bin"):
+        setattr(args, k, os.path.abspath(getattr(args, k)))
     args.engines = [e for e in args.engines.split(",") if e]
     if args.queries is None:
         args.queries = 50 if args.quick else 200

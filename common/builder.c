@@ -413,16 +413,20 @@ static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
 /* Everything after the documents: merge, remaining sections, header. */
 static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   section_out so = {.n = 0, .at = TD_DATA_START};
-  td_buf docidx = TD_BUF_INIT, lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;
-  uint64_t docbytes = 0, nterms = 0, npostings = 0;
-  td_status rc = td_docwriter_finish(b->docs, &docidx, &docbytes);
-  if (rc) return td_fail(err, rc, "cannot write stored documents to %s", b->tmppath);
-  /* The docstore CRC is computed over the bytes as written to the file. */
-  add_section(&so, TD_SEC_DOCSTORE, TD_DATA_START, docbytes, 0);
-  so.at += docbytes;
-  rc = write_section(b->out, &so, TD_SEC_DOCIDX, docidx.data, docidx.len);
+  td_docstore_out ds;
+  td_buf lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;
+  uint64_t nterms = 0, npostings = 0;
+  memset(&ds, 0, sizeof ds);
+  td_status rc = td_docwriter_finish(b->docs, &ds);
+  if (rc) return td_fail(err, rc, "cannot write stored documents to %s: %s", b->tmppath,
+                         rc == TD_EIO ? strerror(errno) : td_status_name(rc));
+  add_section(&so, TD_SEC_DOCSTORE, TD_DATA_START, ds.bytes, ds.crc);
+  so.at += ds.bytes;
+  rc = write_section(b->out, &so, TD_SEC_DICT, ds.dict.data, ds.dict.len);
+  if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCIDX, ds.idx.data, ds.idx.len);
   if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCTAB, b->doctab.data, b->doctab.len);
-  td_buf_free(&docidx);
+  td_buf_free(&ds.idx);
+  td_buf_free(&ds.dict);
   if (rc) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
 
   unsigned nsrc = b->nruns ? b->nruns : 1;
@@ -473,25 +477,6 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   td_buf_free(&lexidx);
   uint64_t size = so.at;
   if (!rc) rc = fflush(b->out) ? TD_EIO : TD_OK;
-  /* The docstore was streamed; its CRC is computed now by reading it back. */
-  if (!rc) {
-    uint32_t crc = 0;
-    uint8_t buf[65536];
-    uint64_t left = docbytes;
-    if (fseeko(b->out, TD_DATA_START, SEEK_SET)) rc = TD_EIO;
-    FILE *in = b->out;
-    /* Reading needs a handle opened for reading. */
-    in = fopen(b->tmppath, "rb");
-    if (!in || fseeko(in, TD_DATA_START, SEEK_SET)) rc = TD_EIO;
-    while (!rc && left) {
-      size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
-      if (fread(buf, 1, want, in) != want) rc = TD_EIO;
-      crc = (uint32_t)crc32(crc, buf, (uInt)want);
-      left -= want;
-    }
-    if (in) fclose(in);
-    so.sec[0].crc = crc;
-  }
   if (!rc) rc = write_header(b->out, &so, size);
   if (!rc && (fflush(b->out) || fsync(fileno(b->out)))) rc = TD_EIO;
   if (rc) return td_fail(err, rc, "cannot write %s: %s (is the disk full?)", b->tmppath,

@@ -25,10 +25,16 @@
 td_status td_cr_put(td_cr_acc *a, const char *p, size_t n) {
   if (a->cut) return TD_OK;
   if (n > a->limit - a->len) {
-    /* Keep what fits, but never half a character: a split UTF-8 sequence
-    ** would otherwise come out as Latin-1 garbage after repair. */
-    n = a->limit - a->len;
-    for (int k = 0; k < 3 && n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80; k++) n--;
+    /* Keep what fits, but never half a character (a split UTF-8 sequence
+    ** would come out as Latin-1 garbage after repair), even if that means
+    ** dropping the start of the character from what is already held. */
+    size_t end = a->limit;
+    for (int k = 0; k < 3 && end > 0; k++, end--) {
+      unsigned char next = (unsigned char)(end < a->len ? a->data[end] : p[end - a->len]);
+      if ((next & 0xC0) != 0x80) break;
+    }
+    if (end < a->len) a->len = end;
+    n = end - a->len;
     a->cut = 1;
   }
   if (n > a->alloc - a->len) {
@@ -272,11 +278,13 @@ td_status td_cr_emit(td_cr_src *s, const td_cr_raw *r) {
     td_cr_warn(s, r->line, "invalid UTF-8 read as Latin-1 in the record starting here "
                "(and wherever else it occurs in this file)");
   }
-  for (int i = 0; i < TD_CR_NFIELDS; i++)
+  for (int i = 0; i < TD_CR_NFIELDS; i++) {
+    unsigned cap = i == TD_CR_BODY ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX;
     if (cut & (1u << i))
-      td_cr_warn(s, r->line, "the %s of \"%.*s\" is longer than %u KiB; it was cut there",
+      td_cr_warn(s, r->line, "the %s of \"%.*s\" is longer than %u %s; it was cut there",
                  field_name[i], (int)(a.id.len < 200 ? a.id.len : 200), a.id.ptr,
-                 (i == TD_CR_BODY ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX) >> 10);
+                 cap >> 20 ? cap >> 20 : cap >> 10, cap >> 20 ? "MiB" : "KiB");
+  }
   s->counts.articles++;
   return s->on_article(s->ctx, &a);
 }
@@ -435,7 +443,7 @@ static td_status finish(td_cr_src *s) {
     if (!s->counts.articles)
       return td_fail(s->err, TD_EIO, "%s is damaged (zlib: %s) and no article could be read "
                      "before the damage; check or re-create the file", s->path, s->zmsg);
-    td_cr_warn(s, s->line, "the compressed data is damaged or cut short here (zlib: %s); "
+    td_cr_warn(s, s->line - 1, "the compressed data is damaged or cut short after this line (zlib: %s); "
                "the %lu articles before it were kept and the rest of the file was lost",
                s->zmsg, s->counts.articles);
   } else if (!s->counts.articles && !s->counts.records_skipped) {

@@ -54,6 +54,8 @@ static td_status record(td_cr_src *s, td_cr_acc *fixed, const char *p, size_t n,
     why = "is not a JSON object";
   } else if (field(obj, "id", &r.a.id, num, sizeof num) != 1) {
     why = "has no \"id\" string or number";
+  } else if (td_cr_blank(r.a.id.ptr, r.a.id.len)) {
+    why = "has an empty \"id\"";
   } else if (field(obj, "body", &r.a.body, NULL, 0) != 1) {
     why = "has no \"body\" string";
   }

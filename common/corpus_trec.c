@@ -115,7 +115,11 @@ static td_status on_tag(trec *t, const char *p, size_t len, int kind, int closin
     begin_doc(t, line);
   }
   /* A field seen again is continued: TEXT sections become paragraphs. */
-  if (t->f[kind].len && (st = put(t, kind, kind == T_TEXT ? "\n" : " ", 1))) return st;
+  td_cr_acc *f = &t->f[kind];
+  if (f->len) {
+    const char *sep = kind != T_TEXT ? " " : f->data[f->len - 1] == '\n' ? "\n" : "\n\n";
+    if ((st = put(t, kind, sep, strlen(sep)))) return st;
+  }
   t->has_text |= kind == T_TEXT;
   t->target = kind;
   return TD_OK;

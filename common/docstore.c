@@ -1,12 +1,14 @@
 /*
-** docstore.c - blocks of stored articles (format.h: DOCSTORE, DOCIDX).
+** docstore.c - blocks of stored articles (format.h: DOCSTORE, DOCIDX, DICT).
 */
 #include "docstore.h"
 
-#include <errno.h>
+#define ZDICT_STATIC_LINKING_ONLY
 #include <stdlib.h>
 #include <string.h>
+#include <zdict.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "codec.h"
 #include "format.h"
@@ -14,34 +16,94 @@
 struct td_docwriter {
   FILE *out;
   uint64_t written;
+  uint32_t crc;               /* of everything written */
   uint32_t ndocs;             /* in the open block */
   td_buf block;               /* the open block, uncompressed */
   td_buf packed;              /* scratch for compression */
   td_buf idx;
+  /* Until the dictionary is trained, finished blocks wait here. */
+  int trained;
+  td_buf held;                /* the blocks' bytes, back to back */
+  size_t *held_len;
+  size_t nheld, heldcap;
+  td_buf dict;
+  ZSTD_CCtx *cctx;
+  ZSTD_CDict *cdict;
 };
 
 td_status td_docwriter_new(FILE *out, td_docwriter **w) {
   *w = calloc(1, sizeof **w);
   if (!*w) return TD_ENOMEM;
   (*w)->out = out;
+  if (!((*w)->cctx = ZSTD_createCCtx())) {
+    free(*w);
+    return TD_ENOMEM;
+  }
   return TD_OK;
+}
+
+/* Compresses one block and appends it to the file. */
+static td_status write_block(td_docwriter *w, const uint8_t *p, size_t n) {
+  size_t bound = ZSTD_compressBound(n);
+  w->packed.len = 0;
+  if (td_buf_reserve(&w->packed, bound)) return TD_ENOMEM;
+  size_t clen = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->packed.data, bound, p, n, w->cdict)
+                         : ZSTD_compressCCtx(w->cctx, w->packed.data, bound, p, n, TD_ZSTD_LEVEL);
+  if (ZSTD_isError(clen)) return TD_ENOMEM;
+  td_docblk e = {w->written, (uint32_t)clen, (uint32_t)n,
+                 (uint32_t)crc32(0, w->packed.data, (uInt)clen), 0};
+  if (fwrite(w->packed.data, 1, clen, w->out) != clen) return TD_EIO;
+  if (td_buf_append(&w->idx, &e, sizeof e)) return TD_ENOMEM;
+  w->crc = (uint32_t)crc32(w->crc, w->packed.data, (uInt)clen);
+  w->written += clen;
+  return TD_OK;
+}
+
+/* Trains the dictionary on the held blocks (each one sample) and writes
+** them out.  Too little text to learn from gives no dictionary. */
+static td_status train_and_flush(td_docwriter *w) {
+  w->trained = 1;
+  if (w->held.len >= 8 * TD_DICT_SIZE && w->nheld >= 8) {
+    if (td_buf_reserve(&w->dict, TD_DICT_SIZE)) return TD_ENOMEM;
+    size_t dlen = ZDICT_trainFromBuffer(w->dict.data, TD_DICT_SIZE, w->held.data, w->held_len,
+                                        (unsigned)w->nheld);
+    if (!ZDICT_isError(dlen)) {
+      w->dict.len = dlen;
+      if (!(w->cdict = ZSTD_createCDict(w->dict.data, dlen, TD_ZSTD_LEVEL))) return TD_ENOMEM;
+    }
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < w->nheld; i++) {
+    td_status rc = write_block(w, w->held.data + at, w->held_len[i]);
+    if (rc) return rc;
+    at += w->held_len[i];
+  }
+  td_buf_free(&w->held);
+  free(w->held_len);
+  w->held_len = NULL;
+  w->nheld = 0;
+  return TD_OK;
+}
+
+static td_status hold_block(td_docwriter *w) {
+  if (w->nheld == w->heldcap) {
+    size_t cap = w->heldcap ? w->heldcap * 2 : 64;
+    size_t *p = realloc(w->held_len, cap * sizeof *p);
+    if (!p) return TD_ENOMEM;
+    w->held_len = p;
+    w->heldcap = cap;
+  }
+  if (td_buf_append(&w->held, w->block.data, w->block.len)) return TD_ENOMEM;
+  w->held_len[w->nheld++] = w->block.len;
+  return w->held.len >= TD_DICT_SAMPLE ? train_and_flush(w) : TD_OK;
 }
 
 static td_status flush_block(td_docwriter *w) {
   if (w->ndocs == 0) return TD_OK;
-  uLongf clen = compressBound((uLong)w->block.len);
-  w->packed.len = 0;
-  if (td_buf_reserve(&w->packed, clen)) return TD_ENOMEM;
-  if (compress2(w->packed.data, &clen, w->block.data, (uLong)w->block.len, 6) != Z_OK)
-    return TD_ENOMEM;
-  td_docblk e = {w->written, (uint32_t)clen, (uint32_t)w->block.len,
-                 (uint32_t)crc32(0, w->packed.data, (uInt)clen), 0};
-  if (fwrite(w->packed.data, 1, clen, w->out) != clen) return TD_EIO;
-  if (td_buf_append(&w->idx, &e, sizeof e)) return TD_ENOMEM;
-  w->written += clen;
+  td_status rc = w->trained ? write_block(w, w->block.data, w->block.len) : hold_block(w);
   w->block.len = 0;
   w->ndocs = 0;
-  return TD_OK;
+  return rc;
 }
 
 td_status td_docwriter_add(td_docwriter *w, const td_article *a) {
@@ -54,12 +116,16 @@ td_status td_docwriter_add(td_docwriter *w, const td_article *a) {
   return TD_OK;
 }
 
-td_status td_docwriter_finish(td_docwriter *w, td_buf *idx, uint64_t *bytes) {
+td_status td_docwriter_finish(td_docwriter *w, td_docstore_out *out) {
   td_status rc = flush_block(w);
+  if (!rc && !w->trained) rc = train_and_flush(w);
   if (rc) return rc;
-  *idx = w->idx;
+  out->bytes = w->written;
+  out->crc = w->crc;
+  out->idx = w->idx;
+  out->dict = w->dict;
   memset(&w->idx, 0, sizeof w->idx);
-  *bytes = w->written;
+  memset(&w->dict, 0, sizeof w->dict);
   return TD_OK;
 }
 
@@ -68,16 +134,39 @@ void td_docwriter_free(td_docwriter *w) {
   td_buf_free(&w->block);
   td_buf_free(&w->packed);
   td_buf_free(&w->idx);
+  td_buf_free(&w->held);
+  td_buf_free(&w->dict);
+  free(w->held_len);
+  ZSTD_freeCDict(w->cdict);
+  ZSTD_freeCCtx(w->cctx);
   free(w);
 }
 
-td_status td_docreader_init(td_docreader *r, const uint8_t *data, size_t len,
-                            const uint8_t *idx, size_t idxlen, uint64_t ndocs,
-                            uint32_t docs_per_block, td_error *err) {
-  memset(r, 0, sizeof *r);
+struct td_docreader {
+  const uint8_t *data;        /* DOCSTORE section */
+  size_t len;
+  const uint8_t *idx;         /* DOCIDX: td_docblk[nblocks] */
+  uint64_t nblocks, ndocs;
+  uint32_t docs_per_block;
+  ZSTD_DCtx *dctx;
+  ZSTD_DDict *ddict;          /* NULL when the index has no dictionary */
+  uint8_t *cache;             /* the last block decompressed */
+  size_t cachecap;
+  uint64_t cached;            /* its number, or UINT64_MAX */
+};
+
+td_status td_docreader_new(const uint8_t *data, size_t len, const uint8_t *idx, size_t idxlen,
+                           const uint8_t *dict, size_t dictlen, uint64_t ndocs,
+                           uint32_t docs_per_block, td_docreader **out, td_error *err) {
   if (docs_per_block == 0 || idxlen % sizeof(td_docblk) ||
       idxlen / sizeof(td_docblk) != (ndocs + docs_per_block - 1) / docs_per_block)
     return td_fail(err, TD_ECORRUPT, "document index does not match the document count");
+  td_docreader *r = calloc(1, sizeof *r);
+  if (!r || !(r->dctx = ZSTD_createDCtx()) ||
+      (dictlen && !(r->ddict = ZSTD_createDDict(dict, dictlen)))) {
+    td_docreader_free(r);
+    return td_fail(err, TD_ENOMEM, "out of memory opening stored documents");
+  }
   r->data = data;
   r->len = len;
   r->idx = idx;
@@ -85,12 +174,16 @@ td_status td_docreader_init(td_docreader *r, const uint8_t *data, size_t len,
   r->ndocs = ndocs;
   r->docs_per_block = docs_per_block;
   r->cached = UINT64_MAX;
+  *out = r;
   return TD_OK;
 }
 
 void td_docreader_free(td_docreader *r) {
+  if (!r) return;
+  ZSTD_freeDDict(r->ddict);
+  ZSTD_freeDCtx(r->dctx);
   free(r->cache);
-  r->cache = NULL;
+  free(r);
 }
 
 static td_status load_block(td_docreader *r, uint64_t b, td_error *err) {
@@ -109,8 +202,9 @@ static td_status load_block(td_docreader *r, uint64_t b, td_error *err) {
     r->cache = p;
     r->cachecap = e.ulen;
   }
-  uLongf ulen = e.ulen;
-  if (uncompress(r->cache, &ulen, src, e.clen) != Z_OK || ulen != e.ulen)
+  size_t got = r->ddict ? ZSTD_decompress_usingDDict(r->dctx, r->cache, e.ulen, src, e.clen, r->ddict)
+                        : ZSTD_decompressDCtx(r->dctx, r->cache, e.ulen, src, e.clen);
+  if (ZSTD_isError(got) || got != e.ulen)
     return td_fail(err, TD_ECORRUPT, "stored-document block %llu does not decompress",
                    (unsigned long long)b);
   r->cached = b;

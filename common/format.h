@@ -8,12 +8,12 @@
 **
 **   offset 0        td_header (64 bytes) + td_section[TD_MAX_SECTIONS]
 **   TD_DATA_START   sections, each 8-byte aligned, in the order they are
-**                   written: DOCSTORE, DOCIDX, DOCTAB, POSTINGS, LEXICON,
-**                   LEXIDX, META
+**                   written: DOCSTORE, DICT, DOCIDX, DOCTAB, POSTINGS,
+**                   LEXICON, LEXIDX, META
 **
 ** Checksums are CRC-32 (zlib's).  The header and section table carry their
 ** own CRC; each section has a whole-section CRC in the table (verified at
-** open for the small sections META, LEXIDX, DOCIDX, DOCTAB and by --check for
+** open for the small sections META, LEXIDX, DOCIDX, DOCTAB, DICT and by --check for
 ** all); the big sections are also checked piece by piece when a piece is
 ** read: each lexicon block, each postings block (docs and positions
 ** separately) and each stored-document block carries its own CRC, so a
@@ -36,7 +36,8 @@ enum td_section_id {
   TD_SEC_DOCIDX = 4,    /* td_docblk[nblocks]: where each docstore block is */
   TD_SEC_POSTINGS = 5,  /* per term: skip table, doc blocks, position blocks */
   TD_SEC_LEXICON = 6,   /* front-coded blocks of terms, sorted bytewise */
-  TD_SEC_LEXIDX = 7     /* td_lexblk[nblocks]: where each lexicon block is */
+  TD_SEC_LEXIDX = 7,    /* td_lexblk[nblocks]: where each lexicon block is */
+  TD_SEC_DICT = 8       /* zstd dictionary of the docstore blocks (may be empty) */
 };
 
 typedef struct td_header {
@@ -87,8 +88,13 @@ typedef struct td_docblk {
   uint32_t crc;            /* CRC of the compressed bytes */
   uint32_t pad;
 } td_docblk;
-/* A docstore block decompresses (zlib) to, per document, six varint lengths
-** (id, title, date, source, url, body) followed by the six byte strings. */
+/* A docstore block is a zstd frame, compressed with the DICT section as
+** dictionary when that section is not empty.  It decompresses to, per
+** document, six varint lengths (id, title, date, source, url, body)
+** followed by the six byte strings.  zstd rather than zlib: on news text it
+** is several times faster to compress and, with a dictionary trained on the
+** collection's first articles, 15-20% smaller in blocks small enough for
+** quick random access (see docs/FORMAT.md). */
 
 /* LEXIDX: lexicon block i. */
 typedef struct td_lexblk {

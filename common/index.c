@@ -57,7 +57,7 @@ static td_status read_header(td_index *ix, td_error *err) {
     ix->sec[s.id] = (td_region){ix->map + s.offset, (size_t)s.length};
     ix->sec_crc[s.id] = s.crc;
   }
-  for (uint32_t id = TD_SEC_META; id <= TD_SEC_LEXIDX; id++)
+  for (uint32_t id = TD_SEC_META; id <= TD_SEC_DICT; id++)
     if (!ix->sec[id].p) return corrupt(err, ix->path, "a section is missing");
   return TD_OK;
 }
@@ -78,6 +78,7 @@ static td_status setup(td_index *ix, td_error *err) {
   if (!rc) rc = check_section(ix, TD_SEC_DOCTAB, "document table", err);
   if (!rc) rc = check_section(ix, TD_SEC_DOCIDX, "document index", err);
   if (!rc) rc = check_section(ix, TD_SEC_LEXIDX, "lexicon index", err);
+  if (!rc) rc = check_section(ix, TD_SEC_DICT, "compression dictionary", err);
   if (rc) return rc;
   if (ix->sec[TD_SEC_META].len != sizeof(td_meta)) return corrupt(err, ix->path, "statistics section has the wrong size");
   memcpy(&ix->meta, ix->sec[TD_SEC_META].p, sizeof ix->meta);
@@ -89,10 +90,10 @@ static td_status setup(td_index *ix, td_error *err) {
   if (ix->avgdl <= 0) ix->avgdl = 1.0f;
   rc = td_lexicon_init(&ix->lex, ix->sec[TD_SEC_LEXICON].p, ix->sec[TD_SEC_LEXICON].len,
                        ix->sec[TD_SEC_LEXIDX].p, ix->sec[TD_SEC_LEXIDX].len, err);
-  if (!rc) rc = td_docreader_init(&ix->store, ix->sec[TD_SEC_DOCSTORE].p,
-                                  ix->sec[TD_SEC_DOCSTORE].len, ix->sec[TD_SEC_DOCIDX].p,
-                                  ix->sec[TD_SEC_DOCIDX].len, ix->meta.ndocs,
-                                  ix->meta.docs_per_block, err);
+  if (!rc) rc = td_docreader_new(ix->sec[TD_SEC_DOCSTORE].p, ix->sec[TD_SEC_DOCSTORE].len,
+                                 ix->sec[TD_SEC_DOCIDX].p, ix->sec[TD_SEC_DOCIDX].len,
+                                 ix->sec[TD_SEC_DICT].p, ix->sec[TD_SEC_DICT].len,
+                                 ix->meta.ndocs, ix->meta.docs_per_block, &ix->store, err);
   if (rc) return corrupt(err, ix->path, err ? err->msg : "bad section");
   return td_analyzer_new(ix->meta.lang, &ix->an, err);
 }
@@ -132,7 +133,7 @@ td_status td_index_open(const char *path, td_index **out, td_error *err) {
 void td_index_close(td_index *ix) {
   if (!ix) return;
   if (ix->map) munmap((void *)ix->map, ix->size);
-  td_docreader_free(&ix->store);
+  td_docreader_free(ix->store);
   td_analyzer_free(ix->an);
   free(ix->path);
   free(ix);
@@ -149,7 +150,7 @@ void td_index_info_get(const td_index *ix, td_index_info *info) {
 }
 
 td_status td_index_doc(td_index *ix, uint32_t docid, td_article *doc, td_error *err) {
-  td_status rc = td_docreader_get(&ix->store, docid, doc, err);
+  td_status rc = td_docreader_get(ix->store, docid, doc, err);
   if (rc == TD_ECORRUPT) return corrupt(err, ix->path, err ? err->msg : "stored document damaged");
   return rc;
 }
@@ -178,8 +179,9 @@ static int check_term(void *ctx, const char *term, size_t len, const td_terminfo
 
 td_status td_index_check(td_index *ix, td_error *err) {
   static const char *names[] = {"", "statistics", "document table", "stored documents",
-                                "document index", "postings", "lexicon", "lexicon index"};
-  for (uint32_t id = TD_SEC_META; id <= TD_SEC_LEXIDX; id++) {
+                                "document index", "postings", "lexicon", "lexicon index",
+                                "compression dictionary"};
+  for (uint32_t id = TD_SEC_META; id <= TD_SEC_DICT; id++) {
     td_status rc = check_section(ix, id, names[id], err);
     if (rc) return rc;
   }

@@ -25,7 +25,7 @@ struct td_index {
   const td_docent *docs;                /* DOCTAB, 4-aligned in the map */
   float avgdl;
   td_lexicon lex;
-  td_docreader store;
+  td_docreader *store;
   td_analyzer *an;
 };
 

@@ -42,6 +42,19 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Formats N bytes for people: "812 B", "45.2 KB", "20.0 MB", "1.3 GB". */
+static const char *human(unsigned long long n, char *buf, size_t cap) {
+  static const char *unit[] = {"B", "KB", "MB", "GB", "TB"};
+  double v = (double)n;
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    u++;
+  }
+  snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+  return buf;
+}
+
 static void usage(FILE *f) {
   fputs("usage: indexer -o INDEX [options] PATH...\n"
         "Build a search index from news articles; PATH is a file or a folder (walked\n"
@@ -178,12 +191,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "indexer: %s; %s was left as it was\n", r.err.msg, out);
     return 2;
   }
+  char in[32], ib[32];
   if (!r.quiet)
     fprintf(stderr,
-            "indexer: %llu articles, %llu terms, %.1f MB input -> %s %.1f MB (%.0f%%) in %.2f s; "
+            "indexer: %llu articles, %llu terms, %s input -> %s %s (%.0f%%) in %.2f s; "
             "%lu files read, %lu skipped, %lu records skipped\n",
             (unsigned long long)st.articles, (unsigned long long)st.terms,
-            (double)st.input_bytes / 1e6, out, (double)st.index_bytes / 1e6,
+            human(st.input_bytes, in, sizeof in), out, human(st.index_bytes, ib, sizeof ib),
             st.input_bytes ? 100.0 * (double)st.index_bytes / (double)st.input_bytes : 0.0,
             now() - r.started, r.files - r.skipped, r.skipped, r.records_skipped);
   if (st.articles == 0 && !r.quiet)

@@ -208,7 +208,7 @@ def generate(paths, out, count, seed, max_docs):
     corpus = Corpus(paths, max_docs)
     os.makedirs(out, exist_ok=True)
     listing = []
-    for k, (name, op, what) in enumerate(SETS):
+    for name, op, what in SETS:
         rng = random.Random("%d/%s" % (seed, name))
         qs = make_set(corpus, rng, name, count)
         path = os.path.join(out, name + ".tsv")
