@@ -4,8 +4,9 @@
 **
 ** Layout of the work (format.h has the file layout):
 **   - each article is analysed (title from position 0, body after a gap),
-**     inverted in memory, and its fields streamed to the DOCSTORE section of
-**     PATH.tmp-PID, which is therefore written first;
+**     inverted in memory, its body streamed to the BODIES section of
+**     PATH.tmp-PID, which is therefore written first, and its other fields to
+**     the summary store in PATH.runs-PID/summaries, copied in at the end;
 **   - when the inverter passes the budget its chunks are spilled, sorted by
 **     term, to PATH.runs-PID/run-N;
 **   - finish merges the runs (and what is still in memory) term by term,
@@ -32,6 +33,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "docstore.h"
+#include "idmap.h"
 #include "format.h"
 #include "invert.h"
 #include "lexicon.h"
@@ -43,7 +45,9 @@ struct td_builder {
   FILE *out;
   td_analyzer *an;
   td_inverter *inv;
-  td_docwriter *docs;
+  td_docwriter *bodies, *summaries;
+  FILE *sumfile;             /* PATH.runs-PID/summaries */
+  td_idwriter ids;
   td_buf doctab;             /* td_docent per document */
   uint64_t ndocs, input_bytes, total_len;
   size_t budget;
@@ -96,6 +100,9 @@ static void remove_runs(td_builder *b) {
     snprintf(f, sizeof f, "%s/run-%u", b->rundir, i);
     unlink(f);
   }
+  char f[4200];
+  snprintf(f, sizeof f, "%s/summaries", b->rundir);
+  unlink(f);
   rmdir(b->rundir);
 }
 
@@ -103,7 +110,10 @@ static void free_builder(td_builder *b) {
   if (b->out) fclose(b->out);
   td_analyzer_free(b->an);
   td_inverter_free(b->inv);
-  td_docwriter_free(b->docs);
+  td_docwriter_free(b->bodies);
+  td_docwriter_free(b->summaries);
+  td_idwriter_free(&b->ids);
+  if (b->sumfile) fclose(b->sumfile);
   td_buf_free(&b->doctab);
   free(b->path);
   free(b->tmppath);
@@ -149,16 +159,19 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
     return td_fail(err, TD_EINVAL, "language name too long");
   }
   remove_dead_leftovers(path);
-  b->out = fopen(b->tmppath, "wb");
-  if (!b->out) {
-    rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)", b->tmppath,
-                 strerror(errno));
-    free_builder(b);
+  char sum[4200];
+  snprintf(sum, sizeof sum, "%s/summaries", b->rundir);
+  if (mkdir(b->rundir, 0700) != 0 || !(b->out = fopen(b->tmppath, "wb")) ||
+      !(b->sumfile = fopen(sum, "w+b"))) {
+    rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)",
+                 b->out ? sum : b->tmppath, strerror(errno));
+    td_builder_abort(b);
     return rc;
   }
   static const uint8_t zeros[TD_DATA_START];
-  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros ||
-      td_inverter_new(&b->inv) || td_docwriter_new(b->out, &b->docs)) {
+  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros || td_inverter_new(&b->inv) ||
+      td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, &b->bodies) ||
+      td_docwriter_new(b->sumfile, 4, TD_SUMMARY_PER_BLOCK, &b->summaries)) {
     td_builder_abort(b);
     return td_fail(err, TD_EIO, "cannot start the index file %s", path);
   }
@@ -178,8 +191,6 @@ static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
 
 /* Writes the inverter's chunks, sorted, as run file number b->nruns. */
 static td_status spill(td_builder *b, td_error *err) {
-  if (b->nruns == 0 && mkdir(b->rundir, 0700) != 0 && errno != EEXIST)
-    return td_fail(err, TD_EIO, "cannot create %s: %s", b->rundir, strerror(errno));
   char f[4200];
   snprintf(f, sizeof f, "%s/run-%u", b->rundir, b->nruns);
   FILE *run = fopen(f, "wb");
@@ -222,7 +233,10 @@ td_status td_builder_add(td_builder *b, const td_article *a, td_error *err) {
   td_docent de = {body_len + TD_TITLE_WEIGHT * title_len, title_len};
   td_status rc = td_inverter_end_doc(b->inv, b->cur_doc);
   if (!rc) rc = td_buf_append(&b->doctab, &de, sizeof de);
-  if (!rc) rc = td_docwriter_add(b->docs, a);
+  td_text summary[4] = {a->title, a->date, a->source, a->url};
+  if (!rc) rc = td_docwriter_add(b->bodies, &a->body);
+  if (!rc) rc = td_docwriter_add(b->summaries, summary);
+  if (!rc) rc = td_idwriter_add(&b->ids, &a->id);
   if (rc == TD_EIO) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
   if (rc) return td_fail(err, rc, "out of memory while indexing");
   b->total_len += de.len;
@@ -410,24 +424,57 @@ static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
   return TD_OK;
 }
 
+/* Appends the summary store's frames, kept in SRC, to the index file. */
+static td_status copy_frames(td_builder *b, section_out *so, uint32_t id, uint64_t bytes) {
+  if (align8(b->out, so) || fflush(b->sumfile) || fseeko(b->sumfile, 0, SEEK_SET)) return TD_EIO;
+  uint8_t buf[65536];
+  uint32_t crc = 0;
+  for (uint64_t left = bytes; left;) {
+    size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+    if (fread(buf, 1, n, b->sumfile) != n || fwrite(buf, 1, n, b->out) != n) return TD_EIO;
+    crc = (uint32_t)crc32(crc, buf, (uInt)n);
+    left -= n;
+  }
+  add_section(so, id, so->at, bytes, crc);
+  so->at += bytes;
+  return TD_OK;
+}
+
+/* Finishes both document stores and writes their sections. */
+static td_status write_stores(td_builder *b, section_out *so) {
+  td_docstore_out body, sum;
+  memset(&body, 0, sizeof body);
+  memset(&sum, 0, sizeof sum);
+  td_status rc = td_docwriter_finish(b->bodies, &body);
+  if (!rc) rc = td_docwriter_finish(b->summaries, &sum);
+  if (!rc) {
+    add_section(so, TD_SEC_BODIES, TD_DATA_START, body.bytes, body.crc);
+    so->at += body.bytes;
+    rc = write_section(b->out, so, TD_SEC_BODYDICT, body.dict.data, body.dict.len);
+  }
+  if (!rc) rc = write_section(b->out, so, TD_SEC_BODYIDX, body.idx.data, body.idx.len);
+  if (!rc) rc = copy_frames(b, so, TD_SEC_SUMMARIES, sum.bytes);
+  if (!rc) rc = write_section(b->out, so, TD_SEC_SUMDICT, sum.dict.data, sum.dict.len);
+  if (!rc) rc = write_section(b->out, so, TD_SEC_SUMIDX, sum.idx.data, sum.idx.len);
+  if (!rc) rc = td_idwriter_finish(&b->ids);
+  if (!rc) rc = write_section(b->out, so, TD_SEC_IDS, b->ids.data.data, b->ids.data.len);
+  if (!rc) rc = write_section(b->out, so, TD_SEC_IDSIDX, b->ids.idx.data, b->ids.idx.len);
+  td_buf_free(&body.idx);
+  td_buf_free(&body.dict);
+  td_buf_free(&sum.idx);
+  td_buf_free(&sum.dict);
+  return rc;
+}
+
 /* Everything after the documents: merge, remaining sections, header. */
 static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   section_out so = {.n = 0, .at = TD_DATA_START};
-  td_docstore_out ds;
   td_buf lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;
   uint64_t nterms = 0, npostings = 0;
-  memset(&ds, 0, sizeof ds);
-  td_status rc = td_docwriter_finish(b->docs, &ds);
-  if (rc) return td_fail(err, rc, "cannot write stored documents to %s: %s", b->tmppath,
-                         rc == TD_EIO ? strerror(errno) : td_status_name(rc));
-  add_section(&so, TD_SEC_DOCSTORE, TD_DATA_START, ds.bytes, ds.crc);
-  so.at += ds.bytes;
-  rc = write_section(b->out, &so, TD_SEC_DICT, ds.dict.data, ds.dict.len);
-  if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCIDX, ds.idx.data, ds.idx.len);
+  td_status rc = write_stores(b, &so);
   if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCTAB, b->doctab.data, b->doctab.len);
-  td_buf_free(&ds.idx);
-  td_buf_free(&ds.dict);
-  if (rc) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
+  if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", b->tmppath,
+                         rc == TD_EIO ? strerror(errno) : td_status_name(rc));
 
   unsigned nsrc = b->nruns ? b->nruns : 1;
   source *src = calloc(nsrc, sizeof *src);
@@ -468,7 +515,8 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   m.k1 = TD_BM25_K1;
   m.b = TD_BM25_B;
   m.title_weight = TD_TITLE_WEIGHT;
-  m.docs_per_block = TD_DOCS_PER_BLOCK;
+  m.body_per_block = TD_BODY_PER_BLOCK;
+  m.summary_per_block = TD_SUMMARY_PER_BLOCK;
   snprintf(m.lang, sizeof m.lang, "%s", td_analyzer_lang(b->an));
   rc = write_section(b->out, &so, TD_SEC_LEXICON, lex.data, lex.len);
   if (!rc) rc = write_section(b->out, &so, TD_SEC_LEXIDX, lexidx.data, lexidx.len);

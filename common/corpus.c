@@ -199,22 +199,26 @@ td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, in
 }
 
 int td_cr_blank(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)p[i] > 0x20 && p[i] != 0x7F) return 0;
+  const unsigned char *u = (const unsigned char *)p;
+  for (size_t i = 0; i < n; i++) {
+    unsigned c = u[i];
+    if (c <= 0x20 || c == 0x7F) continue;
+    if (c < 0x80) return 0;
+    /* What repair turns into a space: C1 controls, as UTF-8 or as Latin-1. */
+    size_t k = utf8_seq(u + i, n - i);
+    if (k == 2 && c == 0xC2 && u[i + 1] < 0xA0) i++;
+    else if (k != 0 || c >= 0xA0) return 0;
+  }
   return 1;
 }
 
 /* -------------------------------------------------------------- hand-over */
 
-static const char *const field_name[TD_CR_NFIELDS] = {"id", "title", "date", "source", "url", "text"};
+static const char *const field_name[TD_CR_NFIELDS] = {
+    "id", "title", "date", "source", "url", "text"};
 
 static int is_ws(char c) {
   return c == ' ' || c == '\t' || c == '\n';
-}
-
-static void trim(td_text *t) {
-  while (t->len && is_ws(t->ptr[0])) t->ptr++, t->len--;
-  while (t->len && is_ws(t->ptr[t->len - 1])) t->len--;
 }
 
 /* Bodies lose their leading blank lines and trailing white space, but keep
@@ -231,7 +235,8 @@ static void trim_body(td_text *t) {
   t->len = (size_t)(e - start);
 }
 
-/* Collapses every run of white space in the title to one space, in place. */
+/* Trims T and collapses every run of white space inside it to one space,
+** in place. */
 static void collapse(td_text *t) {
   char *d = (char *)t->ptr;
   size_t o = 0;
@@ -239,11 +244,12 @@ static void collapse(td_text *t) {
     if (!is_ws(t->ptr[i])) d[o++] = t->ptr[i];
     else if (o && d[o - 1] != ' ') d[o++] = ' ';
   }
-  t->len = o;
+  t->len = o && d[o - 1] == ' ' ? o - 1 : o;
 }
 
-/* Points T at a repaired copy of itself in S->fix[F] when it needs repair,
-** or always when COPY (so that it can be edited in place). */
+/* Points T at a repaired copy of itself in S->fix[F] when it needs repair
+** or is over the field's cap (the copy is cut there), or always when COPY
+** (so that it can be edited in place). */
 static td_status fix(td_cr_src *s, int f, td_text *t, int copy) {
   td_cr_acc *a = &s->fix[f];
   td_cr_reset(a);
@@ -251,7 +257,8 @@ static td_status fix(td_cr_src *s, int f, td_text *t, int copy) {
     t->ptr = "";
     t->len = 0;
   }
-  if (!copy && td_cr_clean_prefix(t->ptr, t->len, 1) == t->len) return TD_OK;
+  if (!copy && t->len <= a->limit && td_cr_clean_prefix(t->ptr, t->len, 1) == t->len)
+    return TD_OK;
   if (td_cr_repair(s, a, t->ptr, t->len, 1)) return TD_ENOMEM;
   t->ptr = a->data ? a->data : "";
   t->len = a->len;
@@ -262,12 +269,15 @@ td_status td_cr_emit(td_cr_src *s, const td_cr_raw *r) {
   td_article a = r->a;
   td_text *f[TD_CR_NFIELDS] = {&a.id, &a.title, &a.date, &a.source, &a.url, &a.body};
   unsigned cut = r->cut;
+  /* Every field but the body is one line: white space runs collapse there. */
   for (int i = 0; i < TD_CR_NFIELDS; i++) {
-    if (fix(s, i, f[i], i == TD_CR_TITLE)) return td_cr_nomem(s);
+    if (fix(s, i, f[i], i != TD_CR_BODY)) return td_cr_nomem(s);
     if (s->fix[i].cut) cut |= 1u << i;
-    if (i == TD_CR_TITLE) collapse(f[i]);
-    if (i == TD_CR_BODY) trim_body(f[i]);
-    else trim(f[i]);
+    if (i == TD_CR_BODY) {
+      trim_body(f[i]);
+    } else {
+      collapse(f[i]);
+    }
   }
   if (td_date_normalize(a.date.ptr, a.date.len, s->date)) {
     a.date.ptr = s->date;
@@ -443,9 +453,9 @@ static td_status finish(td_cr_src *s) {
     if (!s->counts.articles)
       return td_fail(s->err, TD_EIO, "%s is damaged (zlib: %s) and no article could be read "
                      "before the damage; check or re-create the file", s->path, s->zmsg);
-    td_cr_warn(s, s->line - 1, "the compressed data is damaged or cut short after this line (zlib: %s); "
-               "the %lu articles before it were kept and the rest of the file was lost",
-               s->zmsg, s->counts.articles);
+    td_cr_warn(s, s->line - 1, "the compressed data is damaged or cut short after this line "
+               "(zlib: %s); the %lu articles before it were kept and the rest of the file "
+               "was lost", s->zmsg, s->counts.articles);
   } else if (!s->counts.articles && !s->counts.records_skipped) {
     td_cr_warn(s, 0, "no article in this file (it is empty or holds only blank lines); skipped");
   }
@@ -460,8 +470,9 @@ static td_status read_open_file(td_cr_src *s, int fmt) {
   size_t nhead = s->end - s->pos < TD_CR_SNIFF ? s->end - s->pos : TD_CR_SNIFF;
   if (fmt == FMT_NONE) {
     if (!starts_with_doc(head, nhead))
-      return td_fail(s->err, TD_EINPUT, "%s is not a recognised article format: name it .txt, "
-                     ".trec, .sgml, .sgm or .jsonl (optionally .gz), or start it with <DOC>", s->path);
+      return td_fail(s->err, TD_EINPUT, "%s is not a recognised article format: name it "
+                     ".txt, .trec, .sgml, .sgm or .jsonl (optionally .gz), or start it with "
+                     "<DOC>", s->path);
     fmt = FMT_TREC;
   }
   const char *why = binary_reason(head, nhead, fmt == FMT_TXT);
@@ -487,7 +498,7 @@ td_status td_corpus_read_file(const char *path, const char *relname,
   td_cr_src s = {.path = path, .relname = relname ? relname : path, .on_article = on_article,
                  .on_warn = on_warn, .ctx = ctx, .err = err, .line = 1, .size = TD_CR_BUF_SIZE};
   for (int i = 0; i < TD_CR_NFIELDS; i++)
-    s.fix[i] = (td_cr_acc)TD_CR_ACC(i == TD_CR_BODY ? TD_MAX_ARTICLE_BYTES : SIZE_MAX);
+    s.fix[i] = (td_cr_acc)TD_CR_ACC(i == TD_CR_BODY ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX);
   errno = 0;
   s.gz = gzopen(path, "rb");
   if (!s.gz)

@@ -17,8 +17,8 @@
 
 #include "corpus.h"
 
-/* Cap on the id, title and date of one record; the body has
-** TD_MAX_ARTICLE_BYTES. */
+/* Cap on each of the id, title, date, source and url of one record; the
+** body has TD_MAX_ARTICLE_BYTES. */
 #define TD_CR_META_MAX (64u << 10)
 
 /* A growable buffer that silently stops growing at LIMIT bytes and
@@ -101,7 +101,8 @@ size_t td_cr_clean_prefix(const char *p, size_t n, int keep_tabnl);
 ** as Latin-1 (and S->latin1 is set), control characters become spaces. */
 td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, int keep_tabnl);
 
-/* 1 when [P, P+N) holds only spaces and control characters. */
+/* 1 when [P, P+N) holds only white space and control characters (C1 ones
+** included), which is to say it would be empty once repaired and trimmed. */
 int td_cr_blank(const char *p, size_t n);
 
 /* The readers, one per format, called with the file open and unread. */

@@ -167,10 +167,18 @@ static td_status on_piece(trec *t, const td_cr_piece *pc) {
   return newline ? put(t, t->target, "\n", 1) : TD_OK;
 }
 
+/*
+** Reads every DOC of the file.  The text of a DOC is capped at
+** TD_MAX_ARTICLE_BYTES (its DOCNO, DATE and title at TD_CR_META_MAX), but the
+** reader goes on through the rest of it to find where the next DOC starts.
+** A DOC still open at the end of the input is kept, with a warning.
+*/
 td_status td_cr_read_trec(td_cr_src *s) {
   trec t = {.s = s};
-  for (int i = 0; i < T_NTARGETS; i++)
-    t.f[i] = (td_cr_acc)TD_CR_ACC(i == T_TEXT || i == T_LOOSE ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX);
+  for (int i = 0; i < T_NTARGETS; i++) {
+    size_t cap = i == T_TEXT || i == T_LOOSE ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX;
+    t.f[i] = (td_cr_acc)TD_CR_ACC(cap);
+  }
   td_cr_piece pc;
   td_status st = TD_OK;
   while (st == TD_OK && td_cr_next(s, &pc)) st = on_piece(&t, &pc);

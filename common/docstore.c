@@ -1,5 +1,5 @@
 /*
-** docstore.c - blocks of stored articles (format.h: DOCSTORE, DOCIDX, DICT).
+** docstore.c - blocks of stored records (format.h: the two document stores).
 */
 #include "docstore.h"
 
@@ -15,6 +15,7 @@
 
 struct td_docwriter {
   FILE *out;
+  uint32_t nfields, per_block;
   uint64_t written;
   uint32_t crc;               /* of everything written */
   uint32_t ndocs;             /* in the open block */
@@ -31,10 +32,13 @@ struct td_docwriter {
   ZSTD_CDict *cdict;
 };
 
-td_status td_docwriter_new(FILE *out, td_docwriter **w) {
+td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, td_docwriter **w) {
+  if (nfields == 0 || nfields > TD_MAX_FIELDS || per_block == 0) return TD_EINVAL;
   *w = calloc(1, sizeof **w);
   if (!*w) return TD_ENOMEM;
   (*w)->out = out;
+  (*w)->nfields = nfields;
+  (*w)->per_block = per_block;
   if (!((*w)->cctx = ZSTD_createCCtx())) {
     free(*w);
     return TD_ENOMEM;
@@ -63,9 +67,11 @@ static td_status write_block(td_docwriter *w, const uint8_t *p, size_t n) {
 ** them out.  Too little text to learn from gives no dictionary. */
 static td_status train_and_flush(td_docwriter *w) {
   w->trained = 1;
-  if (w->held.len >= 8 * TD_DICT_SIZE && w->nheld >= 8) {
-    if (td_buf_reserve(&w->dict, TD_DICT_SIZE)) return TD_ENOMEM;
-    size_t dlen = ZDICT_trainFromBuffer(w->dict.data, TD_DICT_SIZE, w->held.data, w->held_len,
+  /* zstd wants samples of ten times or more the dictionary's size. */
+  size_t cap = w->held.len / 10 < TD_DICT_SIZE ? w->held.len / 10 : TD_DICT_SIZE;
+  if (cap >= 4096 && w->nheld >= 8) {
+    if (td_buf_reserve(&w->dict, cap)) return TD_ENOMEM;
+    size_t dlen = ZDICT_trainFromBuffer(w->dict.data, cap, w->held.data, w->held_len,
                                         (unsigned)w->nheld);
     if (!ZDICT_isError(dlen)) {
       w->dict.len = dlen;
@@ -106,13 +112,12 @@ static td_status flush_block(td_docwriter *w) {
   return rc;
 }
 
-td_status td_docwriter_add(td_docwriter *w, const td_article *a) {
-  const td_text *f[TD_NFIELDS] = {&a->id, &a->title, &a->date, &a->source, &a->url, &a->body};
-  for (int i = 0; i < TD_NFIELDS; i++)
-    if (td_buf_put_varint(&w->block, f[i]->len)) return TD_ENOMEM;
-  for (int i = 0; i < TD_NFIELDS; i++)
-    if (td_buf_append(&w->block, f[i]->ptr, f[i]->len)) return TD_ENOMEM;
-  if (++w->ndocs == TD_DOCS_PER_BLOCK) return flush_block(w);
+td_status td_docwriter_add(td_docwriter *w, const td_text *fields) {
+  for (uint32_t i = 0; i < w->nfields; i++)
+    if (td_buf_put_varint(&w->block, fields[i].len)) return TD_ENOMEM;
+  for (uint32_t i = 0; i < w->nfields; i++)
+    if (td_buf_append(&w->block, fields[i].ptr, fields[i].len)) return TD_ENOMEM;
+  if (++w->ndocs == w->per_block) return flush_block(w);
   return TD_OK;
 }
 
@@ -143,7 +148,8 @@ void td_docwriter_free(td_docwriter *w) {
 }
 
 struct td_docreader {
-  const uint8_t *data;        /* DOCSTORE section */
+  uint32_t nfields;
+  const uint8_t *data;        /* the store's frames */
   size_t len;
   const uint8_t *idx;         /* DOCIDX: td_docblk[nblocks] */
   uint64_t nblocks, ndocs;
@@ -157,7 +163,9 @@ struct td_docreader {
 
 td_status td_docreader_new(const uint8_t *data, size_t len, const uint8_t *idx, size_t idxlen,
                            const uint8_t *dict, size_t dictlen, uint64_t ndocs,
-                           uint32_t docs_per_block, td_docreader **out, td_error *err) {
+                           uint32_t docs_per_block, uint32_t nfields, td_docreader **out,
+                           td_error *err) {
+  if (nfields == 0 || nfields > TD_MAX_FIELDS) return td_fail(err, TD_EINVAL, "bad field count");
   if (docs_per_block == 0 || idxlen % sizeof(td_docblk) ||
       idxlen / sizeof(td_docblk) != (ndocs + docs_per_block - 1) / docs_per_block)
     return td_fail(err, TD_ECORRUPT, "document index does not match the document count");
@@ -167,6 +175,7 @@ td_status td_docreader_new(const uint8_t *data, size_t len, const uint8_t *idx, 
     td_docreader_free(r);
     return td_fail(err, TD_ENOMEM, "out of memory opening stored documents");
   }
+  r->nfields = nfields;
   r->data = data;
   r->len = len;
   r->idx = idx;
@@ -211,7 +220,7 @@ static td_status load_block(td_docreader *r, uint64_t b, td_error *err) {
   return TD_OK;
 }
 
-td_status td_docreader_get(td_docreader *r, uint64_t docid, td_article *doc, td_error *err) {
+td_status td_docreader_get(td_docreader *r, uint64_t docid, td_text *fields, td_error *err) {
   if (docid >= r->ndocs) return td_fail(err, TD_EINVAL, "no document %llu", (unsigned long long)docid);
   uint64_t b = docid / r->docs_per_block;
   if (r->cached != b) {
@@ -222,15 +231,14 @@ td_status td_docreader_get(td_docreader *r, uint64_t docid, td_article *doc, td_
   td_docblk e;
   memcpy(&e, r->idx + b * sizeof e, sizeof e);
   const uint8_t *p = r->cache, *end = r->cache + e.ulen;
-  td_text *f[TD_NFIELDS] = {&doc->id, &doc->title, &doc->date, &doc->source, &doc->url, &doc->body};
   for (uint64_t k = 0; k <= docid % r->docs_per_block; k++) {
-    uint64_t len[TD_NFIELDS];
-    for (int i = 0; i < TD_NFIELDS && p; i++) p = td_varint_get(p, end, &len[i]);
-    for (int i = 0; i < TD_NFIELDS && p; i++) {
+    uint64_t len[TD_MAX_FIELDS];
+    for (uint32_t i = 0; i < r->nfields && p; i++) p = td_varint_get(p, end, &len[i]);
+    for (uint32_t i = 0; i < r->nfields && p; i++) {
       if (len[i] > (uint64_t)(end - p)) p = NULL;
       else {
-        f[i]->ptr = (const char *)p;
-        f[i]->len = len[i];
+        fields[i].ptr = (const char *)p;
+        fields[i].len = len[i];
         p += len[i];
       }
     }

@@ -1,12 +1,17 @@
 /*
 ** docstore.h - stored article fields, compressed in blocks with zstd.
 **
-** The writer holds back the first TD_DICT_SAMPLE bytes of articles, trains
-** a zstd dictionary on them, then streams blocks of TD_DOCS_PER_BLOCK
-** articles to a file as the indexer goes, so stored text never accumulates
-** in memory beyond the sample.  The reader decompresses the one block a hit
-** lives in, after checking its CRC, and keeps the last block for the next
-** hit.
+** A store holds one record of NFIELDS byte strings per document, PER_BLOCK
+** records to a zstd frame.  An index has two: the summary store (id, title,
+** date, source, url: what a result line shows, in small records many to a
+** frame) and the body store (the text, few to a frame), so printing hits
+** never decompresses article bodies.
+**
+** The writer holds back the first TD_DICT_SAMPLE bytes of records, trains a
+** zstd dictionary on them, then streams frames to a file as the indexer
+** goes, so stored text never accumulates in memory beyond the sample.  The
+** reader decompresses the one frame a record lives in, after checking its
+** CRC, and keeps the last frame for the next record.
 */
 #ifndef TD_DOCSTORE_H
 #define TD_DOCSTORE_H
@@ -18,25 +23,27 @@
 #include "buf.h"
 #include "status.h"
 
-#define TD_DOCS_PER_BLOCK 32u
-#define TD_NFIELDS 6              /* id, title, date, source, url, body */
+#define TD_MAX_FIELDS 8
+#define TD_SUMMARY_PER_BLOCK 64u  /* id, title, date, source, url */
+#define TD_BODY_PER_BLOCK 16u     /* body */
 #define TD_DICT_SAMPLE (2u << 20) /* bytes of articles the dictionary learns from */
 #define TD_DICT_SIZE (64u << 10)  /* the dictionary's size */
 #define TD_ZSTD_LEVEL 3
 
 typedef struct td_docwriter td_docwriter;
 
-/* Writes blocks to OUT starting at its current position, which becomes
-** offset 0 of the DOCSTORE section. */
-td_status td_docwriter_new(FILE *out, td_docwriter **w);
-td_status td_docwriter_add(td_docwriter *w, const td_article *a);
+/* Writes frames to OUT starting at its current position, which becomes
+** offset 0 of the store's section. */
+td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, td_docwriter **w);
+/* Adds the next record: FIELDS[0..nfields). */
+td_status td_docwriter_add(td_docwriter *w, const td_text *fields);
 
 /* The result of a finished docstore: its sections and their checksums. */
 typedef struct td_docstore_out {
-  uint64_t bytes;           /* DOCSTORE length, written to the file */
+  uint64_t bytes;           /* the frames' length, written to the file */
   uint32_t crc;             /* CRC of those bytes */
-  td_buf idx;               /* DOCIDX section */
-  td_buf dict;              /* DICT section */
+  td_buf idx;               /* the index section: td_docblk per frame */
+  td_buf dict;              /* the dictionary section */
 } td_docstore_out;
 
 /* Flushes the last block and hands over the sections (the caller frees
@@ -48,11 +55,12 @@ typedef struct td_docreader td_docreader;
 
 td_status td_docreader_new(const uint8_t *data, size_t len, const uint8_t *idx, size_t idxlen,
                            const uint8_t *dict, size_t dictlen, uint64_t ndocs,
-                           uint32_t docs_per_block, td_docreader **out, td_error *err);
+                           uint32_t docs_per_block, uint32_t nfields, td_docreader **out,
+                           td_error *err);
 void td_docreader_free(td_docreader *r);
 
-/* Fills the fields of DOC with the stored article DOCID.  The pointers stay
-** valid until the next call on R. */
-td_status td_docreader_get(td_docreader *r, uint64_t docid, td_article *doc, td_error *err);
+/* Fills FIELDS[0..nfields) with record DOCID.  The pointers stay valid
+** until the next call on R. */
+td_status td_docreader_get(td_docreader *r, uint64_t docid, td_text *fields, td_error *err);
 
 #endif

@@ -8,12 +8,14 @@
 **
 **   offset 0        td_header (64 bytes) + td_section[TD_MAX_SECTIONS]
 **   TD_DATA_START   sections, each 8-byte aligned, in the order they are
-**                   written: DOCSTORE, DICT, DOCIDX, DOCTAB, POSTINGS,
-**                   LEXICON, LEXIDX, META
+**                   written: BODIES, BODYDICT, BODYIDX, SUMMARIES, SUMDICT,
+**                   SUMIDX, IDS, IDSIDX, DOCTAB, POSTINGS, LEXICON, LEXIDX,
+**                   META
 **
 ** Checksums are CRC-32 (zlib's).  The header and section table carry their
 ** own CRC; each section has a whole-section CRC in the table (verified at
-** open for the small sections META, LEXIDX, DOCIDX, DOCTAB, DICT and by --check for
+** open for the small sections (all but BODIES, SUMMARIES, POSTINGS and
+** LEXICON) and by --check for
 ** all); the big sections are also checked piece by piece when a piece is
 ** read: each lexicon block, each postings block (docs and positions
 ** separately) and each stored-document block carries its own CRC, so a
@@ -32,13 +34,19 @@
 enum td_section_id {
   TD_SEC_META = 1,      /* td_meta: collection statistics and settings */
   TD_SEC_DOCTAB = 2,    /* td_docent[ndocs]: lengths for BM25 and title:  */
-  TD_SEC_DOCSTORE = 3,  /* zlib blocks of stored article fields */
-  TD_SEC_DOCIDX = 4,    /* td_docblk[nblocks]: where each docstore block is */
+  TD_SEC_BODIES = 3,    /* body store: zstd frames of article texts */
+  TD_SEC_BODYIDX = 4,   /* td_docblk[nframes]: where each body frame is */
   TD_SEC_POSTINGS = 5,  /* per term: skip table, doc blocks, position blocks */
   TD_SEC_LEXICON = 6,   /* front-coded blocks of terms, sorted bytewise */
   TD_SEC_LEXIDX = 7,    /* td_lexblk[nblocks]: where each lexicon block is */
-  TD_SEC_DICT = 8       /* zstd dictionary of the docstore blocks (may be empty) */
+  TD_SEC_BODYDICT = 8,  /* zstd dictionary of the body frames (may be empty) */
+  TD_SEC_SUMMARIES = 9, /* summary store: frames of title, date, source, url */
+  TD_SEC_SUMIDX = 10,   /* td_docblk[nframes] of the summary store */
+  TD_SEC_SUMDICT = 11,  /* zstd dictionary of the summary frames (may be empty) */
+  TD_SEC_IDS = 12,      /* external ids, front-coded (idmap.h) */
+  TD_SEC_IDSIDX = 13    /* td_lexblk per block of ids */
 };
+#define TD_SEC_LAST TD_SEC_IDSIDX
 
 typedef struct td_header {
   char magic[8];           /* TD_MAGIC */
@@ -67,9 +75,10 @@ typedef struct td_meta {
   int64_t created;         /* Unix time */
   float k1, b;             /* BM25 parameters the block maxima were computed with */
   uint32_t title_weight;   /* a title occurrence counts as this many body ones */
-  uint32_t docs_per_block; /* articles per docstore block */
+  uint32_t body_per_block;    /* articles per body frame */
+  uint32_t summary_per_block; /* articles per summary frame */
   char lang[32];           /* analyzer language, NUL-terminated */
-  uint8_t reserved[64];
+  uint8_t reserved[60];
 } td_meta;
 
 /* DOCTAB: one entry per document, indexed by docid (0-based, in input
@@ -80,7 +89,7 @@ typedef struct td_docent {
   uint32_t title_len;      /* title tokens */
 } td_docent;
 
-/* DOCIDX: docstore block i holds docids [i*docs_per_block, ...). */
+/* BODYIDX, SUMIDX: frame i of a store holds docids [i*per_block, ...). */
 typedef struct td_docblk {
   uint64_t offset;         /* within DOCSTORE */
   uint32_t clen;           /* compressed bytes */
@@ -88,15 +97,16 @@ typedef struct td_docblk {
   uint32_t crc;            /* CRC of the compressed bytes */
   uint32_t pad;
 } td_docblk;
-/* A docstore block is a zstd frame, compressed with the DICT section as
-** dictionary when that section is not empty.  It decompresses to, per
-** document, six varint lengths (id, title, date, source, url, body)
-** followed by the six byte strings.  zstd rather than zlib: on news text it
+/* A store frame is a zstd frame, compressed with the store's dictionary
+** section as dictionary when that section is not empty.  It decompresses
+** to, per document, the varint lengths of the store's fields (summary:
+** title, date, source, url; body: body) followed by the byte strings.  zstd rather than zlib: on news text it
 ** is several times faster to compress and, with a dictionary trained on the
 ** collection's first articles, 15-20% smaller in blocks small enough for
 ** quick random access (see docs/FORMAT.md). */
 
-/* LEXIDX: lexicon block i. */
+/* LEXIDX: lexicon block i; IDSIDX: id block i (TD_IDS_PER_BLOCK ids, each
+** varint shared, varint suffix_len, suffix bytes). */
 typedef struct td_lexblk {
   uint64_t offset;         /* within LEXICON */
   uint32_t length;

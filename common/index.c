@@ -51,22 +51,33 @@ static td_status read_header(td_index *ix, td_error *err) {
   for (uint32_t i = 0; i < h.nsections; i++) {
     td_section s;
     memcpy(&s, table + i * sizeof s, sizeof s);
-    if (s.id == 0 || s.id > TD_MAX_SECTIONS || s.offset > ix->size ||
+    if (s.id == 0 || s.id > TD_SEC_LAST || s.offset > ix->size ||
         s.length > ix->size - s.offset || s.offset % 8 || ix->sec[s.id].p)
       return corrupt(err, ix->path, "section table entry out of range");
     ix->sec[s.id] = (td_region){ix->map + s.offset, (size_t)s.length};
     ix->sec_crc[s.id] = s.crc;
   }
-  for (uint32_t id = TD_SEC_META; id <= TD_SEC_DICT; id++)
+  for (uint32_t id = TD_SEC_META; id <= TD_SEC_LAST; id++)
     if (!ix->sec[id].p) return corrupt(err, ix->path, "a section is missing");
   return TD_OK;
 }
 
-static td_status check_section(td_index *ix, uint32_t id, const char *name, td_error *err) {
+/* What each section is called in messages. */
+static const char *const section_names[TD_SEC_LAST + 1] = {
+    "", "statistics", "document table", "stored bodies", "body frame index", "postings",
+    "lexicon", "lexicon index", "body dictionary", "stored summaries", "summary frame index",
+    "summary dictionary", "ids", "id index"};
+
+/* The sections small enough to verify at every open. */
+static const uint32_t small_sections[] = {TD_SEC_META, TD_SEC_DOCTAB, TD_SEC_BODYIDX,
+                                          TD_SEC_LEXIDX, TD_SEC_BODYDICT, TD_SEC_SUMIDX,
+                                          TD_SEC_SUMDICT, TD_SEC_IDSIDX};
+
+static td_status check_section(td_index *ix, uint32_t id, td_error *err) {
   td_region r = ix->sec[id];
   if ((uint32_t)crc32(0, r.p, (uInt)r.len) != ix->sec_crc[id]) {
     char what[128];
-    snprintf(what, sizeof what, "%s section checksum mismatch", name);
+    snprintf(what, sizeof what, "%s section checksum mismatch", section_names[id]);
     return corrupt(err, ix->path, what);
   }
   return TD_OK;
@@ -74,11 +85,8 @@ static td_status check_section(td_index *ix, uint32_t id, const char *name, td_e
 
 static td_status setup(td_index *ix, td_error *err) {
   td_status rc = read_header(ix, err);
-  if (!rc) rc = check_section(ix, TD_SEC_META, "statistics", err);
-  if (!rc) rc = check_section(ix, TD_SEC_DOCTAB, "document table", err);
-  if (!rc) rc = check_section(ix, TD_SEC_DOCIDX, "document index", err);
-  if (!rc) rc = check_section(ix, TD_SEC_LEXIDX, "lexicon index", err);
-  if (!rc) rc = check_section(ix, TD_SEC_DICT, "compression dictionary", err);
+  for (size_t i = 0; !rc && i < sizeof small_sections / sizeof *small_sections; i++)
+    rc = check_section(ix, small_sections[i], err);
   if (rc) return rc;
   if (ix->sec[TD_SEC_META].len != sizeof(td_meta)) return corrupt(err, ix->path, "statistics section has the wrong size");
   memcpy(&ix->meta, ix->sec[TD_SEC_META].p, sizeof ix->meta);
@@ -88,12 +96,19 @@ static td_status setup(td_index *ix, td_error *err) {
   ix->docs = (const td_docent *)(const void *)ix->sec[TD_SEC_DOCTAB].p;
   ix->avgdl = ix->meta.ndocs ? (float)ix->meta.total_len / (float)ix->meta.ndocs : 1.0f;
   if (ix->avgdl <= 0) ix->avgdl = 1.0f;
-  rc = td_lexicon_init(&ix->lex, ix->sec[TD_SEC_LEXICON].p, ix->sec[TD_SEC_LEXICON].len,
-                       ix->sec[TD_SEC_LEXIDX].p, ix->sec[TD_SEC_LEXIDX].len, err);
-  if (!rc) rc = td_docreader_new(ix->sec[TD_SEC_DOCSTORE].p, ix->sec[TD_SEC_DOCSTORE].len,
-                                 ix->sec[TD_SEC_DOCIDX].p, ix->sec[TD_SEC_DOCIDX].len,
-                                 ix->sec[TD_SEC_DICT].p, ix->sec[TD_SEC_DICT].len,
-                                 ix->meta.ndocs, ix->meta.docs_per_block, &ix->store, err);
+  const td_region *s = ix->sec;
+  rc = td_lexicon_init(&ix->lex, s[TD_SEC_LEXICON].p, s[TD_SEC_LEXICON].len,
+                       s[TD_SEC_LEXIDX].p, s[TD_SEC_LEXIDX].len, err);
+  if (!rc) rc = td_docreader_new(s[TD_SEC_BODIES].p, s[TD_SEC_BODIES].len,
+                                 s[TD_SEC_BODYIDX].p, s[TD_SEC_BODYIDX].len,
+                                 s[TD_SEC_BODYDICT].p, s[TD_SEC_BODYDICT].len, ix->meta.ndocs,
+                                 ix->meta.body_per_block, 1, &ix->bodies, err);
+  if (!rc) rc = td_docreader_new(s[TD_SEC_SUMMARIES].p, s[TD_SEC_SUMMARIES].len,
+                                 s[TD_SEC_SUMIDX].p, s[TD_SEC_SUMIDX].len,
+                                 s[TD_SEC_SUMDICT].p, s[TD_SEC_SUMDICT].len, ix->meta.ndocs,
+                                 ix->meta.summary_per_block, 4, &ix->summaries, err);
+  if (!rc) rc = td_idmap_init(&ix->ids, s[TD_SEC_IDS].p, s[TD_SEC_IDS].len, s[TD_SEC_IDSIDX].p,
+                              s[TD_SEC_IDSIDX].len, ix->meta.ndocs, err);
   if (rc) return corrupt(err, ix->path, err ? err->msg : "bad section");
   return td_analyzer_new(ix->meta.lang, &ix->an, err);
 }
@@ -133,7 +148,10 @@ td_status td_index_open(const char *path, td_index **out, td_error *err) {
 void td_index_close(td_index *ix) {
   if (!ix) return;
   if (ix->map) munmap((void *)ix->map, ix->size);
-  td_docreader_free(ix->store);
+  td_lexicon_free(&ix->lex);
+  td_idmap_free(&ix->ids);
+  td_docreader_free(ix->bodies);
+  td_docreader_free(ix->summaries);
   td_analyzer_free(ix->an);
   free(ix->path);
   free(ix);
@@ -149,9 +167,35 @@ void td_index_info_get(const td_index *ix, td_index_info *info) {
   info->lang = ix->meta.lang;
 }
 
-td_status td_index_doc(td_index *ix, uint32_t docid, td_article *doc, td_error *err) {
-  td_status rc = td_docreader_get(ix->store, docid, doc, err);
+static td_status read_store(td_index *ix, td_docreader *r, uint32_t docid, td_text *f,
+                            td_error *err) {
+  td_status rc = td_docreader_get(r, docid, f, err);
   if (rc == TD_ECORRUPT) return corrupt(err, ix->path, err ? err->msg : "stored document damaged");
+  return rc;
+}
+
+td_status td_index_id(td_index *ix, uint32_t docid, td_text *id, td_error *err) {
+  td_status rc = td_idmap_get(&ix->ids, docid, id, err);
+  if (rc == TD_ECORRUPT) return corrupt(err, ix->path, err ? err->msg : "id damaged");
+  return rc;
+}
+
+td_status td_index_summary(td_index *ix, uint32_t docid, td_article *doc, td_error *err) {
+  td_text f[4];
+  td_status rc = read_store(ix, ix->summaries, docid, f, err);
+  if (!rc) rc = td_index_id(ix, docid, &doc->id, err);
+  if (rc) return rc;
+  doc->title = f[0];
+  doc->date = f[1];
+  doc->source = f[2];
+  doc->url = f[3];
+  doc->body = (td_text){"", 0};
+  return TD_OK;
+}
+
+td_status td_index_doc(td_index *ix, uint32_t docid, td_article *doc, td_error *err) {
+  td_status rc = td_index_summary(ix, docid, doc, err);
+  if (!rc) rc = read_store(ix, ix->bodies, docid, &doc->body, err);
   return rc;
 }
 
@@ -178,18 +222,17 @@ static int check_term(void *ctx, const char *term, size_t len, const td_terminfo
 }
 
 td_status td_index_check(td_index *ix, td_error *err) {
-  static const char *names[] = {"", "statistics", "document table", "stored documents",
-                                "document index", "postings", "lexicon", "lexicon index",
-                                "compression dictionary"};
-  for (uint32_t id = TD_SEC_META; id <= TD_SEC_DICT; id++) {
-    td_status rc = check_section(ix, id, names[id], err);
+  for (uint32_t id = TD_SEC_META; id <= TD_SEC_LAST; id++) {
+    td_status rc = check_section(ix, id, err);
     if (rc) return rc;
   }
   void *ctx[2] = {ix, err};
   td_status rc = td_lexicon_prefix(&ix->lex, "", 0, check_term, ctx, err);
   if (rc == TD_ELIMIT) rc = TD_ECORRUPT;
   if (rc) return corrupt(err, ix->path, err ? err->msg : "postings damaged");
-  for (uint64_t d = 0; d < ix->meta.ndocs; d += ix->meta.docs_per_block) {
+  uint32_t step = ix->meta.body_per_block < ix->meta.summary_per_block ? ix->meta.body_per_block
+                                                                      : ix->meta.summary_per_block;
+  for (uint64_t d = 0; d < ix->meta.ndocs; d += step) {
     td_article a;
     if ((rc = td_index_doc(ix, (uint32_t)d, &a, err))) return rc;
   }

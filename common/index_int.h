@@ -7,6 +7,7 @@
 #include "analyzer.h"
 #include "docstore.h"
 #include "format.h"
+#include "idmap.h"
 #include "lexicon.h"
 #include "tidings.h"
 
@@ -20,12 +21,13 @@ struct td_index {
   const uint8_t *map;
   size_t size;
   td_meta meta;
-  td_region sec[TD_MAX_SECTIONS + 1];   /* by td_section_id */
-  uint32_t sec_crc[TD_MAX_SECTIONS + 1];
+  td_region sec[TD_SEC_LAST + 1];       /* by td_section_id */
+  uint32_t sec_crc[TD_SEC_LAST + 1];
   const td_docent *docs;                /* DOCTAB, 4-aligned in the map */
   float avgdl;
   td_lexicon lex;
-  td_docreader *store;
+  td_docreader *bodies, *summaries;
+  td_idmap ids;
   td_analyzer *an;
 };
 

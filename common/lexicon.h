@@ -38,11 +38,15 @@ typedef struct td_lexicon {
   size_t len;
   const uint8_t *idx;     /* LEXIDX section: td_lexblk[nblocks] */
   size_t nblocks;
+  uint8_t *verified;      /* per block: its CRC was checked once already */
 } td_lexicon;
 
-/* Points LEX at the mapped sections; checks only their sizes. */
+/* Points LEX at the mapped sections; checks only their sizes.  Blocks are
+** verified on first use, once per td_lexicon: a batch of queries pays for
+** each block's CRC once. */
 td_status td_lexicon_init(td_lexicon *lex, const uint8_t *data, size_t len,
                           const uint8_t *idx, size_t idxlen, td_error *err);
+void td_lexicon_free(td_lexicon *lex);
 
 /* Looks TERM up: *FOUND = 1 and *TI filled when present. */
 td_status td_lexicon_find(const td_lexicon *lex, const char *term, size_t len,

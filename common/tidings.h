@@ -115,6 +115,13 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
 /* The stored fields of DOCID; valid until the next call on IX. */
 td_status td_index_doc(td_index *ix, uint32_t docid, td_article *doc, td_error *err);
 
+/* The same without the body (which is then empty): what a result line
+** shows, much cheaper than td_index_doc. */
+td_status td_index_summary(td_index *ix, uint32_t docid, td_article *doc, td_error *err);
+
+/* Only the external id: cheaper still (trec output, relevance runs). */
+td_status td_index_id(td_index *ix, uint32_t docid, td_text *id, td_error *err);
+
 /* Verifies every checksum of the index; TD_ECORRUPT names the first damage. */
 td_status td_index_check(td_index *ix, td_error *err);
 

@@ -65,7 +65,10 @@ static int answer(td_index *ix, const opts *o, const char *qid, const char *quer
   if (td_search(ix, query, &so, &res, &err)) goto fail;
   for (size_t i = 0; i < res.nhits; i++) {
     td_article doc;
-    if (td_index_doc(ix, res.hits[i].docid, &doc, &err)) {
+    memset(&doc, 0, sizeof doc);
+    td_status rc = o->out.format == OUT_TREC ? td_index_id(ix, res.hits[i].docid, &doc.id, &err)
+                                             : td_index_summary(ix, res.hits[i].docid, &doc, &err);
+    if (rc) {
       td_results_free(&res);
       goto fail;
     }

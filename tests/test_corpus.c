@@ -262,7 +262,7 @@ static const char trec_doc[] =
     "</DOC>\n"
     "\n"
     "<DOC>\n"
-    "<DOCNO>loose-1</DOCNO><DATE>not a date</DATE>\n"
+    "<DOCNO>loose-1</DOCNO><DATE>not\ta\n  date</DATE>\n"
     "A body without TEXT tags.\n"
     "Second loose line.\n"
     "</DOC>\n";
@@ -361,7 +361,7 @@ static void test_trec_missing_docno(void **state) {
                                "<DOC>\n<HEADLINE>No number</HEADLINE>\n"                  /* 5-6 */
                                "<TEXT>two</TEXT>\n</DOC>\n"                               /* 7-8 */
                                "<DOC>\n\n</DOC>\n"                                        /* 9-11 */
-                               "<DOC><DOCNO>   </DOCNO><TEXT>four</TEXT></DOC>\n");       /* 12 */
+                               "<DOC><DOCNO> \x85\xc2\x85 </DOCNO><TEXT>four</TEXT></DOC>\n");       /* 12 */
   assert_int_equal(read_into(path, "dir/nodocno.trec", &c, &counts, &err), TD_OK);
   assert_int_equal(c.n, 3);
   assert_field(&c.a[0], ID, "first");
@@ -435,7 +435,7 @@ static void test_trec_tag_across_pieces(void **state) {
 
 static const char jsonl_doc[] =
     "{\"id\": \"n-1\", \"title\": \"  Caf\\u00e9   opens \", \"date\": \"2018-07-27T10:00:00Z\", "
-    "\"source\": \" Gazette \", \"url\": \"http://x.test/1\", \"body\": \"Line one.\\nLine two.\"}\n"
+    "\"source\": \" Daily\\t\\n Gazette \", \"url\": \"http://x.test/1\", \"body\": \"Line one.\\nLine two.\"}\n"
     "\n"
     "   \n"
     "{\"id\": 42, \"body\": \"\", \"date\": \"February 26, 1987\"}\n"
@@ -446,7 +446,7 @@ static void check_jsonl_doc(const coll *c) {
   assert_field(&c->a[0], ID, "n-1");
   assert_field(&c->a[0], TITLE, "Caf\xc3\xa9 opens");
   assert_field(&c->a[0], DATE, "2018-07-27");
-  assert_field(&c->a[0], SOURCE, "Gazette");
+  assert_field(&c->a[0], SOURCE, "Daily Gazette");
   assert_field(&c->a[0], URL, "http://x.test/1");
   assert_field(&c->a[0], BODY, "Line one.\nLine two.");
   assert_field(&c->a[1], ID, "42");
@@ -486,7 +486,7 @@ static void test_jsonl_bad_lines(void **state) {
                                "{\"id\": \"g2\", \"body\": \"good two\", \"title\": 5}\n" /* 6 */
                                "{\"id\": {\"n\": 1}, \"body\": \"x\"}\n"           /* 7 */
                                "{\"id\": \"b7\", \"body\": \"x\"} trailing\n"      /* 8 */
-                               "{\"id\": \"  \", \"body\": \"x\"}\n");               /* 9 */
+                               "{\"id\": \" \\u0085\\t\", \"body\": \"x\"}\n");      /* 9 */
   assert_int_equal(read_into(path, "bad.jsonl", &c, &counts, &err), TD_OK);
   assert_int_equal(c.n, 2);
   assert_field(&c.a[0], ID, "g1");
@@ -505,6 +505,32 @@ static void test_jsonl_bad_lines(void **state) {
   assert_non_null(strstr(c.w[6].msg, "not valid JSON"));
   assert_non_null(strstr(c.w[7].msg, "empty \"id\""));
   coll_free(&c);
+}
+
+/* Fields other than the body are capped at 64 KiB whatever the format. */
+static void test_jsonl_long_fields(void **state) {
+  (void)state;
+  size_t big = 100000;
+  char *line = malloc(2 * big + 100);
+  assert_non_null(line);
+  size_t n = (size_t)sprintf(line, "{\"id\": \"long\", \"body\": \"b\", \"title\": \"");
+  for (size_t i = 0; i < big; i++) line[n++] = "ab "[i % 3];
+  n += (size_t)sprintf(line + n, "\", \"url\": \"");
+  for (size_t i = 0; i < big; i++) line[n++] = 'u';
+  n += (size_t)sprintf(line + n, "\"}\n");
+  coll c;
+  td_error err;
+  const char *path = write_file("long.jsonl", line, n);
+  assert_int_equal(read_into(path, "long.jsonl", &c, NULL, &err), TD_OK);
+  assert_int_equal(c.n, 1);
+  assert_true(c.a[0].len[TITLE] <= 64u << 10 && c.a[0].len[TITLE] > 60000);
+  assert_int_equal(c.a[0].len[URL], 64u << 10);
+  assert_field(&c.a[0], BODY, "b");
+  assert_int_equal(c.nw, 2);
+  assert_non_null(strstr(c.w[0].msg, "title of \"long\" is longer than 64 KiB"));
+  assert_non_null(strstr(c.w[1].msg, "url of \"long\""));
+  coll_free(&c);
+  free(line);
 }
 
 static void test_jsonl_bom(void **state) {
@@ -1043,6 +1069,7 @@ int main(void) {
       cmocka_unit_test(test_trec_tag_across_pieces),
       cmocka_unit_test(test_jsonl_good),
       cmocka_unit_test(test_jsonl_bad_lines),
+      cmocka_unit_test(test_jsonl_long_fields),
       cmocka_unit_test(test_jsonl_bom),
       cmocka_unit_test(test_gzip_each_format),
       cmocka_unit_test(test_gzip_truncated),

@@ -10,6 +10,7 @@ For every collection under ../shared/corpus/ir (cacm cisi cranfield med npl):
      batch, `qid<TAB>query` on stdin, 1000 results, default operator OR:
        bin/searcher -i IDX --default-op or -k 1000 --format trec
        build/bench/<peer> query DB -k 1000 --default-op or
+     (the peers are looked for in --peer-dir, build/bench by default)
   3. evaluate the TREC run with build/bench/treceval (trec_eval -c measures)
 and write the table to bench/RESULTS-eval.md.
 
@@ -64,9 +65,9 @@ def clean_query(text):
     return " ".join(w.lower() if w in OPERATORS else w for w in words)
 
 
-def engine_commands(engine, store):
+def engine_commands(engine, store, peer_dir):
     """(index argv without the input, query argv) of ENGINE, or None when
-    its binaries are not built."""
+    its binaries are not built; the peers live in PEER_DIR."""
     if engine == "tidings":
         indexer = os.path.join(ROOT, "bin", "indexer")
         searcher = os.path.join(ROOT, "bin", "searcher")
@@ -75,7 +76,7 @@ def engine_commands(engine, store):
         return ([indexer, "-o", store],
                 [searcher, "-i", store, "--default-op", "or", "-k", str(DEPTH),
                  "--format", "trec"])
-    peer = os.path.join(ROOT, "build", "bench", engine + "_peer")
+    peer = os.path.join(peer_dir, engine + "_peer")
     if not os.access(peer, os.X_OK):
         return None
     return ([peer, "index", store],
@@ -143,14 +144,14 @@ def prepare_queries(src, dst):
     return dropped
 
 
-def evaluate_engine(engine, coll, corpus, work, treceval):
+def evaluate_engine(engine, coll, args):
     """Indexes, queries and evaluates one collection with one engine.
     Returns a result dict; "error" is set when a step failed."""
-    cdir = os.path.join(corpus, coll)
-    wdir = os.path.join(work, coll)
+    cdir = os.path.join(args.corpus, coll)
+    wdir = os.path.join(args.work, coll)
     store = os.path.join(wdir, engine + ".idx")
     runfile = os.path.join(wdir, engine + ".run")
-    cmds = engine_commands(engine, store)
+    cmds = engine_commands(engine, store, args.peer_dir)
     res = {"engine": engine, "collection": coll}
     if cmds is None:
         res["error"] = "not built"
@@ -173,7 +174,7 @@ def evaluate_engine(engine, coll, corpus, work, treceval):
             res["warning"] = f"searching exited {rc}, see {log.name}"
     qrels = os.path.join(cdir, "qrels.txt")
     try:
-        res.update(evaluate(treceval, qrels, runfile))
+        res.update(evaluate(args.treceval, qrels, runfile))
     except (RuntimeError, ValueError) as e:
         res["error"] = f"evaluation failed: {e}"
         return res
@@ -304,6 +305,8 @@ def main():
     ap.add_argument("--collections", default=",".join(COLLECTIONS))
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--treceval", default=os.path.join(ROOT, "build", "bench", "treceval"))
+    ap.add_argument("--peer-dir", default=os.path.join(ROOT, "build", "bench"),
+                    help="folder of xapian_peer and fts5_peer")
     ap.add_argument("--check", action="store_true", help="fail if tidings MAP drops below baseline.tsv")
     ap.add_argument("--update-baseline", action="store_true", help="rewrite baseline.tsv")
     args = ap.parse_args()
@@ -319,7 +322,7 @@ def main():
         dropped[coll] = prepare_queries(os.path.join(args.corpus, coll, "queries.tsv"),
                                         os.path.join(wdir, "queries.tsv"))
         for engine in args.engines.split(","):
-            r = evaluate_engine(engine, coll, args.corpus, args.work, args.treceval)
+            r = evaluate_engine(engine, coll, args)
             results.append(r)
             shown = "  ".join(f"{m} {r[m]:.4f}" for m in MEASURES if m in r)
             print(f"run_eval: {coll:9} {engine:7} {shown or r.get('error', '')}", flush=True)
