@@ -82,8 +82,10 @@ typedef struct td_cr_src {
 ** in a compressed file ends it early, which sets ZERR). */
 int td_cr_next(td_cr_src *s, td_cr_piece *pc);
 
-/* Repairs, trims and normalises R's fields and calls the article callback;
-** returns the callback's status or TD_ENOMEM. */
+/* Repairs R's fields, caps them, trims the body's blank lines, collapses
+** white space in the others (all one-line), normalises the date, warns about
+** Latin-1 (once per file) and about cut fields, and calls the article
+** callback; returns the callback's status or TD_ENOMEM. */
 td_status td_cr_emit(td_cr_src *s, const td_cr_raw *r);
 
 /* Sends a warning about LINE (0: the whole file) to the warning callback. */

@@ -122,9 +122,12 @@ typedef struct td_lexblk {
 #define TD_LEX_BLOCK_TERMS 64
 
 /* POSTINGS, per term at its offset (all reads use memcpy: no alignment):
-**   uint32 doc_bytes        total bytes of the doc blocks
-**   uint32 pos_bytes        total bytes of the position blocks
-**   td_skip[nblocks]        nblocks = ceil(df / TD_BLOCK)
+**   varint doc_bytes        total bytes of the doc blocks
+**   varint pos_bytes        total bytes of the position blocks
+**   td_skip[nblocks]        nblocks = ceil(df / TD_BLOCK) when above 1;
+**                           a one-block term (most terms) has instead a
+**                           uint32 CRC of its doc and position bytes
+**                           together, its bound being in the lexicon
 **   doc blocks              block j holds n = min(TD_BLOCK, df - j*TD_BLOCK)
 **                           documents: bit-packed docid gaps, bit-packed
 **                           tf-1, bit-packed title tf (occurrences in the

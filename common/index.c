@@ -107,6 +107,8 @@ static td_status setup(td_index *ix, td_error *err) {
                                  s[TD_SEC_SUMIDX].p, s[TD_SEC_SUMIDX].len,
                                  s[TD_SEC_SUMDICT].p, s[TD_SEC_SUMDICT].len, ix->meta.ndocs,
                                  ix->meta.summary_per_block, 4, &ix->summaries, err);
+  if (!rc && !(ix->pverified = calloc(s[TD_SEC_POSTINGS].len / 8 + 1, 1)))
+    rc = td_fail(err, TD_ENOMEM, "out of memory opening the postings");
   if (!rc) rc = td_idmap_init(&ix->ids, s[TD_SEC_IDS].p, s[TD_SEC_IDS].len, s[TD_SEC_IDSIDX].p,
                               s[TD_SEC_IDSIDX].len, ix->meta.ndocs, err);
   if (rc) return corrupt(err, ix->path, err ? err->msg : "bad section");
@@ -150,6 +152,7 @@ void td_index_close(td_index *ix) {
   if (ix->map) munmap((void *)ix->map, ix->size);
   td_lexicon_free(&ix->lex);
   td_idmap_free(&ix->ids);
+  free(ix->pverified);
   td_docreader_free(ix->bodies);
   td_docreader_free(ix->summaries);
   td_analyzer_free(ix->an);
@@ -206,7 +209,7 @@ static int check_term(void *ctx, const char *term, size_t len, const td_terminfo
   td_index *ix = ((void **)ctx)[0];
   td_error *err = ((void **)ctx)[1];
   td_postings p;
-  if (td_postings_open(&p, ix->sec[TD_SEC_POSTINGS].p, ix->sec[TD_SEC_POSTINGS].len, ti, err))
+  if (td_postings_open(&p, ix->sec[TD_SEC_POSTINGS].p, ix->sec[TD_SEC_POSTINGS].len, ti, NULL, err))
     return 1;
   uint64_t n = 0;
   uint32_t np;

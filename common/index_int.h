@@ -26,6 +26,7 @@ struct td_index {
   const td_docent *docs;                /* DOCTAB, 4-aligned in the map */
   float avgdl;
   td_lexicon lex;
+  uint8_t *pverified;                   /* postings blocks whose CRC was checked */
   td_docreader *bodies, *summaries;
   td_idmap ids;
   td_analyzer *an;

@@ -122,9 +122,18 @@ td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *po
 td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score) {
   if (w->n && flush_block(w)) return TD_ENOMEM;
   if (w->added != w->df) return TD_EINVAL;
-  if (td_buf_put_u32(out, (uint32_t)w->docs.len) || td_buf_put_u32(out, (uint32_t)w->posdata.len) ||
-      td_buf_append(out, w->skips.data, w->skips.len) ||
-      td_buf_append(out, w->docs.data, w->docs.len) ||
+  if (td_buf_put_varint(out, w->docs.len) || td_buf_put_varint(out, w->posdata.len))
+    return TD_ENOMEM;
+  if (w->df <= TD_BLOCK) {
+    /* Most terms have one block: the lexicon has its bound, so only a CRC
+    ** of its bytes is kept instead of a skip entry. */
+    uint32_t crc = (uint32_t)crc32(0, w->docs.data, (uInt)w->docs.len);
+    crc = (uint32_t)crc32(crc, w->posdata.data, (uInt)w->posdata.len);
+    if (td_buf_put_u32(out, crc)) return TD_ENOMEM;
+  } else if (td_buf_append(out, w->skips.data, w->skips.len)) {
+    return TD_ENOMEM;
+  }
+  if (td_buf_append(out, w->docs.data, w->docs.len) ||
       td_buf_append(out, w->posdata.data, w->posdata.len))
     return TD_ENOMEM;
   *max_score = w->term_max;
@@ -139,28 +148,38 @@ static uint32_t fail(td_postings *p, const char *what) {
 }
 
 td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
-                           const td_terminfo *ti, td_error *err) {
+                           const td_terminfo *ti, uint8_t *verified, td_error *err) {
   memset(p, 0, offsetof(td_postings, docids));
   p->posbuf = NULL;
   p->poscap = 0;
   p->err = err;
+  p->sec = sec;
+  p->verified = verified;
   p->end = sec + len;
   p->df = ti->df;
   uint64_t nb = (ti->df + TD_BLOCK - 1) / TD_BLOCK;
-  if (ti->df == 0 || nb > UINT32_MAX || ti->postings > len || len - ti->postings < 8)
+  if (ti->df == 0 || nb > UINT32_MAX || ti->postings >= len)
     return td_fail(err, TD_ECORRUPT, "postings offset or count out of range");
   const uint8_t *q = sec + ti->postings;
-  uint32_t doc_bytes, pos_bytes;
-  memcpy(&doc_bytes, q, 4);
-  memcpy(&pos_bytes, q + 4, 4);
-  q += 8;
+  uint64_t doc_bytes, pos_bytes;
+  if (!(q = td_varint_get(q, p->end, &doc_bytes)) || !(q = td_varint_get(q, p->end, &pos_bytes)))
+    return td_fail(err, TD_ECORRUPT, "postings header damaged");
+  size_t skip_bytes = nb == 1 ? 4 : nb * sizeof(td_skip);
   uint64_t room = (uint64_t)(p->end - q);
-  if (nb * sizeof(td_skip) > room || doc_bytes > room - nb * sizeof(td_skip) ||
-      pos_bytes > room - nb * sizeof(td_skip) - doc_bytes)
+  if (skip_bytes > room || doc_bytes > room - skip_bytes ||
+      pos_bytes > room - skip_bytes - doc_bytes)
     return td_fail(err, TD_ECORRUPT, "postings run past the end of the section");
   p->nblocks = (uint32_t)nb;
-  p->skips = q;
-  p->docs = q + nb * sizeof(td_skip);
+  if (nb == 1) {
+    /* A lone block: its skip entry is made up; the CRC covers docs and
+    ** positions together. */
+    p->one = (td_skip){TD_END - 1, 0, 0, ti->max_score, 0, 0};
+    memcpy(&p->one.doc_crc, q, 4);
+    p->skips = (const uint8_t *)&p->one;
+  } else {
+    p->skips = q;
+  }
+  p->docs = q + skip_bytes;
   p->pos = p->docs + doc_bytes;
   p->end = p->pos + pos_bytes;
   p->blk = p->pos_blk = p->nblocks;
@@ -174,6 +193,18 @@ void td_postings_close(td_postings *p) {
   free(p->posbuf);
   p->posbuf = NULL;
   p->poscap = 0;
+}
+
+/* The verified bitmap has one bit per byte of the section: the bit of a
+** block's first byte says its CRC was checked already. */
+static inline int is_verified(const td_postings *p, const uint8_t *at) {
+  size_t o = (size_t)(at - p->sec);
+  return p->verified && (p->verified[o >> 3] >> (o & 7)) & 1;
+}
+
+static inline void set_verified(td_postings *p, const uint8_t *at) {
+  size_t o = (size_t)(at - p->sec);
+  if (p->verified) p->verified[o >> 3] |= (uint8_t)(1u << (o & 7));
 }
 
 static inline void get_skip(const td_postings *p, uint32_t j, td_skip *s) {
@@ -204,8 +235,13 @@ static int decode_block(td_postings *p, uint32_t j) {
   td_skip s;
   get_skip(p, j, &s);
   if (!block_range(p, j, 0, &a, &b)) return fail(p, "doc block out of range"), 0;
-  if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.doc_crc)
-    return fail(p, "doc block checksum mismatch"), 0;
+  if (!is_verified(p, a)) {
+    uint32_t crc = (uint32_t)crc32(0, a, (uInt)(b - a));
+    if (p->nblocks == 1) crc = (uint32_t)crc32(crc, p->pos, (uInt)(p->end - p->pos));
+    if (crc != s.doc_crc) return fail(p, "doc block checksum mismatch"), 0;
+    set_verified(p, a);
+    if (p->nblocks == 1) set_verified(p, p->pos);
+  }
   uint32_t n = j + 1 < p->nblocks ? TD_BLOCK : (uint32_t)(p->df - (uint64_t)j * TD_BLOCK);
   a = td_bitpack_decode(a, b, n, p->docids);
   if (a) a = td_bitpack_decode(a, b, n, p->tf);
@@ -225,7 +261,8 @@ static int decode_block(td_postings *p, uint32_t j) {
     p->docids[i] = prev;
   }
   for (uint32_t i = 0; i < n; i++) p->tf[i] += 1;
-  if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
+  if (p->nblocks == 1) p->one.last_docid = prev;
+  else if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
   p->blk = j;
   p->n = n;
   return 1;
@@ -279,8 +316,11 @@ const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
     const uint8_t *a, *b;
     get_skip(p, p->blk, &s);
     if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), NULL;
-    if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
-      return fail(p, "position block checksum mismatch"), NULL;
+    if (!is_verified(p, a)) {
+      if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
+        return fail(p, "position block checksum mismatch"), NULL;
+      set_verified(p, a);
+    }
     size_t total = 0;
     for (uint32_t i = 0; i < p->n; i++) {
       p->posstart[i] = (uint32_t)total;

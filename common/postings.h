@@ -47,6 +47,9 @@ td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *po
 td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score);
 
 typedef struct td_postings {
+  const uint8_t *sec;         /* the POSTINGS section */
+  uint8_t *verified;          /* bit per section byte: block CRC checked */
+  td_skip one;                /* the skip entry of a one-block term */
   const uint8_t *skips;       /* td_skip[nblocks] */
   const uint8_t *docs;        /* start of the doc blocks */
   const uint8_t *pos;         /* start of the position blocks */
@@ -66,9 +69,11 @@ typedef struct td_postings {
 } td_postings;
 
 /* Opens a cursor on the term described by TI in the POSTINGS section
-** [SEC, SEC+LEN).  The cursor is before its first document: call next(). */
+** [SEC, SEC+LEN).  VERIFIED (may be NULL) is a bitmap of LEN bits shared by
+** the cursors of one index, so that each block's CRC is computed once.  The
+** cursor is before its first document: call next() or seek(). */
 td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
-                           const td_terminfo *ti, td_error *err);
+                           const td_terminfo *ti, uint8_t *verified, td_error *err);
 void td_postings_close(td_postings *p);
 
 /* Moves to the next document / the first document >= TARGET; returns its

@@ -238,7 +238,7 @@ static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it *
   it *x = new_it(IT_TERM);
   if (!x) return TD_ENOMEM;
   td_region ps = c->ix->sec[TD_SEC_POSTINGS];
-  td_status rc = td_postings_open(&x->post, ps.p, ps.len, ti, c->err);
+  td_status rc = td_postings_open(&x->post, ps.p, ps.len, ti, c->ix->pverified, c->err);
   if (rc) {
     free(x);
     return rc;

@@ -10,7 +10,8 @@ For every collection under ../shared/corpus/ir (cacm cisi cranfield med npl):
      batch, `qid<TAB>query` on stdin, 1000 results, default operator OR:
        bin/searcher -i IDX --default-op or -k 1000 --format trec
        build/bench/<peer> query DB -k 1000 --default-op or
-     (the peers are looked for in --peer-dir, build/bench by default)
+     (ours are looked for in --bin-dir, bin/ by default, the peers in
+     --peer-dir, build/bench/ by default; an engine not built is reported)
   3. evaluate the TREC run with build/bench/treceval (trec_eval -c measures)
 and write the table to bench/RESULTS-eval.md.
 
@@ -65,18 +66,18 @@ def clean_query(text):
     return " ".join(w.lower() if w in OPERATORS else w for w in words)
 
 
-def engine_commands(engine, store, peer_dir):
+def engine_commands(engine, store, args):
     """(index argv without the input, query argv) of ENGINE, or None when
-    its binaries are not built; the peers live in PEER_DIR."""
+    its binaries are not in ARGS.bin_dir (ours) or ARGS.peer_dir."""
     if engine == "tidings":
-        indexer = os.path.join(ROOT, "bin", "indexer")
-        searcher = os.path.join(ROOT, "bin", "searcher")
+        indexer = os.path.join(args.bin_dir, "indexer")
+        searcher = os.path.join(args.bin_dir, "searcher")
         if not (os.access(indexer, os.X_OK) and os.access(searcher, os.X_OK)):
             return None
         return ([indexer, "-o", store],
                 [searcher, "-i", store, "--default-op", "or", "-k", str(DEPTH),
                  "--format", "trec"])
-    peer = os.path.join(peer_dir, engine + "_peer")
+    peer = os.path.join(args.peer_dir, engine + "_peer")
     if not os.access(peer, os.X_OK):
         return None
     return ([peer, "index", store],
@@ -151,7 +152,7 @@ def evaluate_engine(engine, coll, args):
     wdir = os.path.join(args.work, coll)
     store = os.path.join(wdir, engine + ".idx")
     runfile = os.path.join(wdir, engine + ".run")
-    cmds = engine_commands(engine, store, args.peer_dir)
+    cmds = engine_commands(engine, store, args)
     res = {"engine": engine, "collection": coll}
     if cmds is None:
         res["error"] = "not built"
@@ -191,7 +192,7 @@ def write_table(results, dropped, path, argv):
         "# Relevance on the classic IR test collections",
         "",
         "Written by `bench/eval/run_eval.py` (`make eval`); do not edit by hand.",
-        f"Command: `{' '.join(argv)}`.",
+        f"Command: `{' '.join(argv)}` (paths to binaries and scratch left out).",
         "",
         "Each engine indexes the collection's `docs.trec` and answers its queries "
         "(syntax characters `\" ( ) * :` removed, AND/OR/NOT lower-cased) with the "
@@ -305,6 +306,8 @@ def main():
     ap.add_argument("--collections", default=",".join(COLLECTIONS))
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--treceval", default=os.path.join(ROOT, "build", "bench", "treceval"))
+    ap.add_argument("--bin-dir", default=os.path.join(ROOT, "bin"),
+                    help="folder of bin/indexer and bin/searcher")
     ap.add_argument("--peer-dir", default=os.path.join(ROOT, "build", "bench"),
                     help="folder of xapian_peer and fts5_peer")
     ap.add_argument("--check", action="store_true", help="fail if tidings MAP drops below baseline.tsv")
@@ -327,7 +330,9 @@ def main():
             shown = "  ".join(f"{m} {r[m]:.4f}" for m in MEASURES if m in r)
             print(f"run_eval: {coll:9} {engine:7} {shown or r.get('error', '')}", flush=True)
     if args.out:
-        write_table(results, dropped, args.out, ["python3", "bench/eval/run_eval.py"] + sys.argv[1:])
+        shown = [f"--collections {args.collections}"] if args.collections != ",".join(COLLECTIONS) else []
+        shown += [f"--engines {args.engines}"] if args.engines != ",".join(ENGINES) else []
+        write_table(results, dropped, args.out, ["python3", "bench/eval/run_eval.py"] + shown)
         print(f"run_eval: wrote {args.out}")
     if args.update_baseline:
         update_baseline(results, BASELINE)
