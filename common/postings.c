@@ -240,7 +240,6 @@ static int decode_block(td_postings *p, uint32_t j) {
     if (p->nblocks == 1) crc = (uint32_t)crc32(crc, p->pos, (uInt)(p->end - p->pos));
     if (crc != s.doc_crc) return fail(p, "doc block checksum mismatch"), 0;
     set_verified(p, a);
-    if (p->nblocks == 1) set_verified(p, p->pos);
   }
   uint32_t n = j + 1 < p->nblocks ? TD_BLOCK : (uint32_t)(p->df - (uint64_t)j * TD_BLOCK);
   a = td_bitpack_decode(a, b, n, p->docids);
@@ -316,7 +315,8 @@ const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
     const uint8_t *a, *b;
     get_skip(p, p->blk, &s);
     if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), NULL;
-    if (!is_verified(p, a)) {
+    /* A one-block term's positions were checked with its documents. */
+    if (p->nblocks > 1 && !is_verified(p, a)) {
       if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
         return fail(p, "position block checksum mismatch"), NULL;
       set_verified(p, a);
