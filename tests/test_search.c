@@ -192,6 +192,36 @@ static int build_reuters(fixture *fx, int first, int last, size_t memory_mb) {
   return 1;
 }
 
+/* Builds an index of the BBC articles (one .txt each, in topic folders). */
+static int build_bbc(fixture *fx) {
+  char root[512];
+  snprintf(root, sizeof root, "%s/bbc", td_test_shared_corpus());
+  if (access(root, R_OK) != 0) return 0;
+  strcpy(fx->dir, "/tmp/td-search-XXXXXX");
+  assert_non_null(mkdtemp(fx->dir));
+  snprintf(fx->path, sizeof fx->path, "%s/b.idx", fx->dir);
+  memset(&fx->m, 0, sizeof fx->m);
+  td_error err;
+  assert_int_equal(td_analyzer_new("english", &fx->m.an, &err), TD_OK);
+  assert_int_equal(td_analyzer_new("english", &fx->m.raw, &err), TD_OK);
+  td_builder *b;
+  assert_int_equal(td_builder_new(fx->path, NULL, &b, &err), TD_OK);
+  feed f = {b, &fx->m, 0};
+  static const char *topics[] = {"business", "entertainment", "politics", "sport", "tech"};
+  for (int t = 0; t < 5; t++)
+    for (int i = 1; i <= 120; i++) {
+      char p[600], rel[64];
+      snprintf(rel, sizeof rel, "%s/%03d.txt", topics[t], i);
+      snprintf(p, sizeof p, "%s/%s", root, rel);
+      assert_int_equal(td_corpus_read_file(p, rel, feed_article, no_warn, &f, NULL, &err), TD_OK);
+    }
+  td_build_stats st;
+  assert_int_equal(td_builder_finish(b, &st, &err), TD_OK);
+  assert_int_equal(st.articles, 600);
+  assert_int_equal(td_index_open(fx->path, &fx->ix, &err), TD_OK);
+  return 1;
+}
+
 static void drop_fixture(fixture *fx) {
   td_index_close(fx->ix);
   model_free(&fx->m);
@@ -253,6 +283,25 @@ static void test_brute_force_agreement(void **state) {
     assert_int_equal(r.nhits, want);
     for (size_t h = 1; h < r.nhits; h++) assert_true(r.hits[h - 1].score >= r.hits[h].score);
     td_results_free(&r);
+  }
+  drop_fixture(&fx);
+}
+
+/* The same agreement on BBC text: UTF-8, pound signs, long paragraphs. */
+static void test_brute_force_bbc(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_bbc(&fx)) skip();
+  td_error err;
+  assert_int_equal(td_index_check(fx.ix, &err), TD_OK);
+  uint64_t rng = 2024;
+  char q[512];
+  for (int i = 0; i < 300; i++) {
+    random_query(&fx.m, &rng, q, sizeof q);
+    td_default_op op = i % 3 ? TD_OP_AND : TD_OP_OR;
+    uint64_t want = brute_count(&fx.m, q, op), got = count(&fx, q, op);
+    if (want != got) fail_msg("query '%s': engine counts %llu, brute force %llu", q,
+                              (unsigned long long)got, (unsigned long long)want);
   }
   drop_fixture(&fx);
 }
@@ -413,6 +462,7 @@ static void test_missing_and_truncated(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_brute_force_agreement),
+      cmocka_unit_test(test_brute_force_bbc),
       cmocka_unit_test(test_set_identities),
       cmocka_unit_test(test_topk_equals_exhaustive),
       cmocka_unit_test(test_spilled_build_equals_in_memory),
