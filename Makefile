@@ -32,8 +32,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := $(B)/libtidings.a
 TESTS   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-sanitize \
-        bench bench-large eval fuzz clean
+.PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-sanitize clean
 all: $(BIN)/indexer $(BIN)/searcher
 
 $(B)/%.o: %.c $(wildcard common/*.h)
@@ -92,7 +91,7 @@ demo: deps
 	bin/searcher -i demo.idx 'remains AND Osan'
 
 test: deps-test
-	$(MAKE) test-unit test-cli
+	$(MAKE) test-unit test-cli eval-check
 	$(MAKE) test-sanitize
 
 test-unit: $(TESTS) all
@@ -109,5 +108,8 @@ test-sanitize:
 
 clean:
 	rm -rf build bin demo.idx
+
+include bench/bench.mk
+include bench/eval/eval.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -100,34 +100,22 @@ def run(argv, log, stdin=None, stdout=None):
 
 
 def evaluate(treceval, qrels, runfile):
-    """Runs treceval and returns {measure: value} for the "all" lines."""
-    out = subprocess.run([treceval, qrels, runfile], capture_output=True,
+    """Runs `treceval -q` and returns {measure: value} of the "all" lines,
+    plus "judged" (queries evaluated) and "answered" (those of them the run
+    retrieves anything for)."""
+    out = subprocess.run([treceval, "-q", qrels, runfile], capture_output=True,
                          text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip())
-    result = {}
+    result = {"answered": 0}
     for line in out.stdout.splitlines():
-        name, qid, value = line.split("\t")
+        name, qid, value = (field.strip() for field in line.split("\t"))
         if qid == "all":
-            result[name.strip()] = float(value)
+            result[name] = float(value)
+        elif name == "num_ret" and int(value) > 0:
+            result["answered"] += 1
+    result["judged"] = int(result["num_q"])
     return result
-
-
-def judged_answered(qrels, runfile):
-    """(judged queries that appear in the run, judged queries)."""
-    judged = set()
-    with open(qrels) as f:
-        for line in f:
-            fields = line.split()
-            if len(fields) == 4 and int(fields[3]) > 0:
-                judged.add(fields[0])
-    answered = set()
-    with open(runfile) as f:
-        for line in f:
-            fields = line.split()
-            if fields:
-                answered.add(fields[0])
-    return len(judged & answered), len(judged)
 
 
 def prepare_queries(src, dst):
@@ -179,7 +167,6 @@ def evaluate_engine(engine, coll, args):
     except (RuntimeError, ValueError) as e:
         res["error"] = f"evaluation failed: {e}"
         return res
-    res["answered"], res["judged"] = judged_answered(qrels, runfile)
     return res
 
 
@@ -187,12 +174,25 @@ def fmt(x):
     return f"{x:.4f}" if isinstance(x, float) else str(x)
 
 
+def source_version():
+    """The checkout's commit, with "+changes" when the tree differs from it."""
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return rev + (" +changes" if dirty else "")
+
+
 def write_table(results, dropped, path, argv):
     lines = [
         "# Relevance on the classic IR test collections",
         "",
         "Written by `bench/eval/run_eval.py` (`make eval`); do not edit by hand.",
-        f"Command: `{' '.join(argv)}` (paths to binaries and scratch left out).",
+        f"Command: `{' '.join(argv)}` (paths to binaries and scratch left out), "
+        f"source at commit {source_version()}.",
         "",
         "Each engine indexes the collection's `docs.trec` and answers its queries "
         "(syntax characters `\" ( ) * :` removed, AND/OR/NOT lower-cased) with the "
