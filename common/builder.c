@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "analyzer.h"
+#include "builder_int.h"
 #include "buf.h"
 #include "codec.h"
 #include "docstore.h"
@@ -39,22 +40,6 @@
 #include "lexicon.h"
 #include "postings.h"
 #include "score.h"
-
-struct td_builder {
-  char *path, *tmppath, *rundir;
-  FILE *out;
-  td_analyzer *an;
-  td_inverter *inv;
-  td_docwriter *bodies, *summaries;
-  FILE *sumfile;             /* PATH.runs-PID/summaries */
-  td_idwriter ids;
-  td_buf doctab;             /* td_docent per document */
-  uint64_t ndocs, input_bytes, total_len;
-  size_t budget;
-  unsigned nruns;
-  uint32_t cur_doc;
-  td_status tok_status;
-};
 
 /* Removes PATH.tmp-PID files and PATH.runs-PID folders whose PID is gone. */
 static void remove_dead_leftovers(const char *path) {
@@ -108,8 +93,12 @@ static void remove_runs(td_builder *b) {
 
 static void free_builder(td_builder *b) {
   if (b->out) fclose(b->out);
-  td_analyzer_free(b->an);
-  td_inverter_free(b->inv);
+  for (unsigned i = 0; i < b->nlanes; i++) {
+    td_analyzer_free(b->lanes[i].an);
+    td_inverter_free(b->lanes[i].inv);
+  }
+  free(b->lanes);
+  pthread_mutex_destroy(&b->lock);
   td_docwriter_free(b->bodies);
   td_docwriter_free(b->summaries);
   td_idwriter_free(&b->ids);
@@ -123,6 +112,7 @@ static void free_builder(td_builder *b) {
 
 void td_builder_abort(td_builder *b) {
   if (!b) return;
+  td_pool_abort(b);
   if (b->out) {
     fclose(b->out);
     b->out = NULL;
@@ -138,6 +128,8 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   if (!opt) opt = &def;
   td_builder *b = calloc(1, sizeof *b);
   if (!b) return td_fail(err, TD_ENOMEM, "out of memory");
+  pthread_mutex_init(&b->lock, NULL);
+  b->nlanes = opt->threads > 1 ? (opt->threads > 64 ? 64 : opt->threads) : 1;
   size_t n = strlen(path) + 32;
   b->path = strdup(path);
   b->tmppath = malloc(n);
@@ -149,14 +141,17 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   snprintf(b->tmppath, n, "%s.tmp-%ld", path, (long)getpid());
   snprintf(b->rundir, n, "%s.runs-%ld", path, (long)getpid());
   b->budget = (opt->memory_mb ? opt->memory_mb : 512) * (size_t)1 << 20;
-  td_status rc = td_analyzer_new(opt->lang ? opt->lang : "english", &b->an, err);
+  td_status rc = TD_OK;
+  if (!(b->lanes = calloc(b->nlanes, sizeof *b->lanes))) rc = td_fail(err, TD_ENOMEM, "out of memory");
+  for (unsigned i = 0; i < b->nlanes && !rc; i++) {
+    rc = td_analyzer_new(opt->lang ? opt->lang : "english", &b->lanes[i].an, err);
+    if (!rc && td_inverter_new(&b->lanes[i].inv)) rc = td_fail(err, TD_ENOMEM, "out of memory");
+  }
+  if (!rc && strlen(td_analyzer_lang(b->lanes[0].an)) >= sizeof(((td_meta *)0)->lang))
+    rc = td_fail(err, TD_EINVAL, "language name too long");
   if (rc) {
     free_builder(b);
     return rc;
-  }
-  if (strlen(td_analyzer_lang(b->an)) >= sizeof(((td_meta *)0)->lang)) {
-    free_builder(b);
-    return td_fail(err, TD_EINVAL, "language name too long");
   }
   remove_dead_leftovers(path);
   char sum[4200];
@@ -169,11 +164,15 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
     return rc;
   }
   static const uint8_t zeros[TD_DATA_START];
-  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros || td_inverter_new(&b->inv) ||
+  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros ||
       td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, &b->bodies) ||
       td_docwriter_new(b->sumfile, 4, TD_SUMMARY_PER_BLOCK, &b->summaries)) {
     td_builder_abort(b);
     return td_fail(err, TD_EIO, "cannot start the index file %s", path);
+  }
+  if (b->nlanes > 1 && (rc = td_pool_start(b, err))) {
+    td_builder_abort(b);
+    return rc;
   }
   *out = b;
   return TD_OK;
@@ -184,20 +183,23 @@ void td_builder_note_input(td_builder *b, uint64_t bytes) { b->input_bytes += by
 uint64_t td_builder_count(const td_builder *b) { return b->ndocs; }
 
 static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
-  td_builder *b = ctx;
-  b->tok_status = td_inverter_token(b->inv, b->cur_doc, term, len, pos);
-  return b->tok_status != TD_OK;
+  td_lane *l = ctx;
+  l->tok_status = td_inverter_token(l->inv, l->cur_doc, term, len, pos);
+  return l->tok_status != TD_OK;
 }
 
-/* Writes the inverter's chunks, sorted, as run file number b->nruns. */
-static td_status spill(td_builder *b, td_error *err) {
+/* Writes lane L's chunks, sorted, as the next run file. */
+static td_status spill(td_builder *b, td_lane *l, td_error *err) {
+  pthread_mutex_lock(&b->lock);
+  unsigned n_run = b->nruns++;
+  pthread_mutex_unlock(&b->lock);
   char f[4200];
-  snprintf(f, sizeof f, "%s/run-%u", b->rundir, b->nruns);
+  snprintf(f, sizeof f, "%s/run-%u", b->rundir, n_run);
   FILE *run = fopen(f, "wb");
   if (!run) return td_fail(err, TD_EIO, "cannot create %s: %s", f, strerror(errno));
   const td_chunk *c;
   size_t n;
-  td_status rc = td_inverter_sorted(b->inv, &c, &n);
+  td_status rc = td_inverter_sorted(l->inv, &c, &n);
   td_buf head = TD_BUF_INIT;
   for (size_t i = 0; i < n && !rc; i++) {
     head.len = 0;
@@ -213,36 +215,49 @@ static td_status spill(td_builder *b, td_error *err) {
   uint8_t zero = 0;
   if (!rc && fwrite(&zero, 1, 1, run) != 1) rc = TD_EIO;
   if (fclose(run) != 0 && !rc) rc = TD_EIO;
-  b->nruns++;
   if (rc) return td_fail(err, rc, "cannot write the sorted run %s: %s", f, strerror(errno));
-  td_inverter_reset(b->inv);
+  td_inverter_reset(l->inv);
+  return TD_OK;
+}
+
+td_status td_lane_index(td_builder *b, td_lane *l, uint32_t docid, const td_article *a,
+                        td_docent *de, td_error *err) {
+  l->cur_doc = docid;
+  l->tok_status = TD_OK;
+  uint32_t title_len = 0, end = 0;
+  td_analyze(l->an, a->title.ptr, a->title.len, 0, 1, on_token, l, &title_len);
+  if (!l->tok_status)
+    td_analyze(l->an, a->body.ptr, a->body.len, title_len + 1, 1, on_token, l, &end);
+  if (!l->tok_status) l->tok_status = td_inverter_end_doc(l->inv, docid);
+  if (l->tok_status) return td_fail(err, l->tok_status, "out of memory while indexing");
+  uint32_t body_len = end > title_len ? end - title_len - 1 : 0;
+  *de = (td_docent){body_len + TD_TITLE_WEIGHT * title_len, title_len};
+  if (td_inverter_memory(l->inv) > b->budget / b->nlanes) return spill(b, l, err);
+  return TD_OK;
+}
+
+td_status td_builder_store(td_builder *b, const td_article *a, const td_docent *de,
+                           td_error *err) {
+  td_text summary[4] = {a->title, a->date, a->source, a->url};
+  td_status rc = td_buf_append(&b->doctab, de, sizeof *de);
+  if (!rc) rc = td_docwriter_add(b->bodies, &a->body);
+  if (!rc) rc = td_docwriter_add(b->summaries, summary);
+  if (!rc) rc = td_idwriter_add(&b->ids, &a->id);
+  if (rc == TD_EIO) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
+  if (rc) return td_fail(err, rc, "out of memory while indexing");
+  b->total_len += de->len;
   return TD_OK;
 }
 
 td_status td_builder_add(td_builder *b, const td_article *a, td_error *err) {
   if (b->ndocs >= UINT32_MAX - 1)
     return td_fail(err, TD_ELIMIT, "an index holds at most %u articles", UINT32_MAX - 2);
-  b->cur_doc = (uint32_t)b->ndocs;
-  b->tok_status = TD_OK;
-  uint32_t title_len = 0, end = 0;
-  td_analyze(b->an, a->title.ptr, a->title.len, 0, 1, on_token, b, &title_len);
-  if (!b->tok_status)
-    td_analyze(b->an, a->body.ptr, a->body.len, title_len + 1, 1, on_token, b, &end);
-  if (b->tok_status) return td_fail(err, b->tok_status, "out of memory while indexing");
-  uint32_t body_len = end > title_len ? end - title_len - 1 : 0;
-  td_docent de = {body_len + TD_TITLE_WEIGHT * title_len, title_len};
-  td_status rc = td_inverter_end_doc(b->inv, b->cur_doc);
-  if (!rc) rc = td_buf_append(&b->doctab, &de, sizeof de);
-  td_text summary[4] = {a->title, a->date, a->source, a->url};
-  if (!rc) rc = td_docwriter_add(b->bodies, &a->body);
-  if (!rc) rc = td_docwriter_add(b->summaries, summary);
-  if (!rc) rc = td_idwriter_add(&b->ids, &a->id);
-  if (rc == TD_EIO) return td_fail(err, rc, "cannot write %s: %s", b->tmppath, strerror(errno));
-  if (rc) return td_fail(err, rc, "out of memory while indexing");
-  b->total_len += de.len;
-  b->ndocs++;
-  if (td_inverter_memory(b->inv) + b->doctab.cap > b->budget) return spill(b, err);
-  return TD_OK;
+  if (b->pool) return td_pool_add(b, a, err);
+  td_docent de;
+  td_status rc = td_lane_index(b, &b->lanes[0], (uint32_t)b->ndocs, a, &de, err);
+  if (!rc) rc = td_builder_store(b, a, &de, err);
+  if (!rc) b->ndocs++;
+  return rc;
 }
 
 /* ---- merging ------------------------------------------------------------ */
@@ -298,25 +313,62 @@ static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
   return (x->len > y->len) - (x->len < y->len);
 }
 
-/* Feeds the postings of chunk C to the postings writer. */
-static td_status replay_chunk(const td_chunk *c, td_postwriter *pw, td_buf *pos) {
-  const uint8_t *p = c->data, *end = c->data + c->size;
-  uint64_t doc = 0;
-  for (uint32_t k = 0; k < c->df; k++) {
-    uint64_t gap, tf;
-    if (!(p = td_varint_get(p, end, &gap)) || !(p = td_varint_get(p, end, &tf))) return TD_EIO;
-    doc = k == 0 ? gap : doc + gap + 1;
+/* Reads the postings of one chunk in docid order. */
+typedef struct chunk_cursor {
+  const uint8_t *p, *end;
+  uint32_t left;             /* postings not yet read */
+  uint64_t doc;              /* the current posting's docid */
+  uint64_t tf;
+  const uint8_t *pos;        /* its position gaps, tf varints */
+  int started;
+} chunk_cursor;
+
+static int cursor_next(chunk_cursor *c) {
+  if (c->left == 0) return 0;
+  /* Skip the positions of the previous posting first. */
+  for (uint64_t i = 0; c->started && i < c->tf; i++) {
+    uint64_t g;
+    if (!(c->p = td_varint_get(c->p, c->end, &g))) return -1;
+  }
+  uint64_t gap;
+  if (!(c->p = td_varint_get(c->p, c->end, &gap)) || !(c->p = td_varint_get(c->p, c->end, &c->tf)))
+    return -1;
+  c->doc = c->started ? c->doc + gap + 1 : gap;
+  c->started = 1;
+  c->pos = c->p;
+  c->left--;
+  return 1;
+}
+
+/* Feeds the postings of the chunks C[0..N) to the postings writer in docid
+** order.  Chunks of one lane come in docid order, but lanes interleave. */
+static td_status replay_chunks(chunk_cursor *c, unsigned n, td_postwriter *pw, td_buf *pos) {
+  unsigned live = 0;
+  for (unsigned i = 0; i < n; i++) {
+    int r = cursor_next(&c[i]);
+    if (r < 0) return TD_EIO;
+    if (r) c[live++] = c[i];
+  }
+  while (live) {
+    unsigned m = 0;
+    for (unsigned i = 1; i < live; i++)
+      if (c[i].doc < c[m].doc) m = i;
     pos->len = 0;
-    if (td_buf_reserve(pos, tf * sizeof(uint32_t))) return TD_ENOMEM;
+    if (c[m].tf > UINT32_MAX / sizeof(uint32_t) || td_buf_reserve(pos, c[m].tf * sizeof(uint32_t)))
+      return TD_ENOMEM;
     uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
-    for (uint64_t i = 0; i < tf; i++) {
+    const uint8_t *p = c[m].pos;
+    for (uint64_t i = 0; i < c[m].tf; i++) {
       uint64_t g;
-      if (!(p = td_varint_get(p, end, &g))) return TD_EIO;
+      if (!(p = td_varint_get(p, c[m].end, &g))) return TD_EIO;
       acc += (uint32_t)g;
       pv[i] = acc;
     }
-    td_status rc = td_postwriter_add(pw, (uint32_t)doc, pv, (uint32_t)tf);
+    td_status rc = td_postwriter_add(pw, (uint32_t)c[m].doc, pv, (uint32_t)c[m].tf);
     if (rc) return rc;
+    int r = cursor_next(&c[m]);
+    if (r < 0) return TD_EIO;
+    if (!r) c[m] = c[--live];
   }
   return TD_OK;
 }
@@ -355,7 +407,11 @@ static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *s
                    TD_BM25_B, TD_TITLE_WEIGHT};
   if (sc.avgdl <= 0) sc.avgdl = 1.0f;
   td_postwriter *pw;
-  if (td_postwriter_new(&sc, &pw)) return td_fail(err, TD_ENOMEM, "out of memory merging");
+  chunk_cursor *cur = malloc(nsrc * sizeof *cur);
+  if (!cur || td_postwriter_new(&sc, &pw)) {
+    free(cur);
+    return td_fail(err, TD_ENOMEM, "out of memory merging");
+  }
   td_buf out = TD_BUF_INIT, pos = TD_BUF_INIT;
   td_status rc = align8(b->out, so);
   uint64_t start = so->at, off = 0;
@@ -380,11 +436,14 @@ static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *s
         cf += src[i].cur.cf;
       }
     td_postwriter_begin(pw, df);
+    unsigned ncur = 0;
+    for (unsigned i = 0; i < nsrc; i++)
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0)
+        cur[ncur++] = (chunk_cursor){src[i].cur.data, src[i].cur.data + src[i].cur.size,
+                                     src[i].cur.df, 0, 0, NULL, 0};
+    rc = replay_chunks(cur, ncur, pw, &pos);
     for (unsigned i = 0; i < nsrc && !rc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
-        rc = replay_chunk(&src[i].cur, pw, &pos);
-        if (!rc) rc = source_next(&src[i]);
-      }
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i]);
     td_terminfo ti = {df, cf, off, 0};
     out.len = 0;
     if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
@@ -398,6 +457,7 @@ static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *s
   td_buf_free(&out);
   td_buf_free(&pos);
   td_postwriter_free(pw);
+  free(cur);
   if (rc) return td_fail(err, rc, "merging postings into %s failed (%s%s%s)", b->tmppath,
                          td_status_name(rc), rc == TD_EIO ? ": " : "",
                          rc == TD_EIO ? strerror(errno) : "");
@@ -476,7 +536,8 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", b->tmppath,
                          rc == TD_EIO ? strerror(errno) : td_status_name(rc));
 
-  unsigned nsrc = b->nruns ? b->nruns : 1;
+  /* Sources: every run, then what each lane still holds in memory. */
+  unsigned nsrc = b->nruns + b->nlanes;
   source *src = calloc(nsrc, sizeof *src);
   td_lexwriter *lw = NULL;
   if (!src || td_lexwriter_new(&lw)) {
@@ -489,9 +550,10 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
     if (!(src[i].f = fopen(f, "rb"))) rc = td_fail(err, TD_EIO, "cannot reopen run %s", f);
     else if (source_next(&src[i])) rc = td_fail(err, TD_EIO, "run %s is unreadable", f);
   }
-  if (!rc && b->nruns == 0) {
-    rc = td_inverter_sorted(b->inv, &src[0].mem, &src[0].nmem);
-    if (!rc) rc = source_next(&src[0]);
+  for (unsigned i = 0; i < b->nlanes && !rc; i++) {
+    source *m = &src[b->nruns + i];
+    rc = td_inverter_sorted(b->lanes[i].inv, &m->mem, &m->nmem);
+    if (!rc) rc = source_next(m);
   }
   if (!rc) rc = merge(b, src, nsrc, &so, lw, &nterms, &npostings, err);
   for (unsigned i = 0; i < nsrc; i++) {
@@ -517,7 +579,7 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   m.title_weight = TD_TITLE_WEIGHT;
   m.body_per_block = TD_BODY_PER_BLOCK;
   m.summary_per_block = TD_SUMMARY_PER_BLOCK;
-  snprintf(m.lang, sizeof m.lang, "%s", td_analyzer_lang(b->an));
+  snprintf(m.lang, sizeof m.lang, "%s", td_analyzer_lang(b->lanes[0].an));
   rc = write_section(b->out, &so, TD_SEC_LEXICON, lex.data, lex.len);
   if (!rc) rc = write_section(b->out, &so, TD_SEC_LEXIDX, lexidx.data, lexidx.len);
   if (!rc) rc = write_section(b->out, &so, TD_SEC_META, &m, sizeof m);
@@ -555,8 +617,7 @@ static void sync_parent(const char *path) {
 td_status td_builder_finish(td_builder *b, td_build_stats *stats, td_error *err) {
   td_build_stats st;
   memset(&st, 0, sizeof st);
-  td_status rc = TD_OK;
-  if (b->nruns && td_inverter_terms(b->inv)) rc = spill(b, err);
+  td_status rc = b->pool ? td_pool_finish(b, err) : TD_OK;
   if (!rc) rc = write_index(b, &st, err);
   if (!rc && fclose(b->out) != 0)
     rc = td_fail(err, TD_EIO, "cannot close %s: %s", b->tmppath, strerror(errno));

@@ -65,6 +65,7 @@ static void usage(FILE *f) {
         "  -o, --output INDEX   index file to write (replaced atomically when done)\n"
         "      --lang LANG      stemming language (default english; 'none' to disable)\n"
         "      --memory MB      memory for in-memory inversion before spilling (default 512)\n"
+        "  -j, --threads N      analysing threads (default: the number of processors, at most 8)\n"
         "  -q, --quiet          no warnings, no progress, no summary\n"
         "  -v, --verbose        also report files that are not articles\n"
         "  -h, --help           this help\n"
@@ -128,13 +129,16 @@ int main(int argc, char **argv) {
       {"output", required_argument, 0, 'o'}, {"lang", required_argument, 0, 'L'},
       {"memory", required_argument, 0, 'm'}, {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},      {"help", no_argument, 0, 'h'},
-      {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+      {"version", no_argument, 0, 'V'},      {"threads", required_argument, 0, 'j'},
+      {0, 0, 0, 0}};
   const char *out = NULL;
   td_build_options opt = {NULL, 0, 0};
   run r;
   memset(&r, 0, sizeof r);
   int c;
-  while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  opt.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
+  while ((c = getopt_long(argc, argv, "o:j:qvh", longopts, NULL)) != -1) {
     switch (c) {
       case 'o': out = optarg; break;
       case 'L': opt.lang = optarg; break;
@@ -146,6 +150,16 @@ int main(int argc, char **argv) {
           return 2;
         }
         opt.memory_mb = (size_t)mb;
+        break;
+      }
+      case 'j': {
+        char *end;
+        long j = strtol(optarg, &end, 10);
+        if (*end || j < 1 || j > 64) {
+          fprintf(stderr, "indexer: -j takes a number of threads from 1 to 64 (got '%s')\n", optarg);
+          return 2;
+        }
+        opt.threads = (unsigned)j;
         break;
       }
       case 'q': r.quiet = 1; break;

@@ -164,8 +164,9 @@ static void no_warn(void *ctx, const char *p, long l, const char *msg) {
   (void)ctx; (void)p; (void)l; (void)msg;
 }
 
-/* Builds an index of the Reuters files FIRST..LAST with MEMORY_MB. */
-static int build_reuters(fixture *fx, int first, int last, size_t memory_mb) {
+/* Builds an index of the Reuters files FIRST..LAST with MEMORY_MB and
+** THREADS analysing threads. */
+static int build_reuters_mt(fixture *fx, int first, int last, size_t memory_mb, unsigned threads) {
   char base[512];
   snprintf(base, sizeof base, "%s/reuters21578/reut2-000.trec", td_test_shared_corpus());
   if (access(base, R_OK) != 0) return 0;
@@ -176,7 +177,7 @@ static int build_reuters(fixture *fx, int first, int last, size_t memory_mb) {
   td_error err;
   assert_int_equal(td_analyzer_new("english", &fx->m.an, &err), TD_OK);
   assert_int_equal(td_analyzer_new("english", &fx->m.raw, &err), TD_OK);
-  td_build_options opt = {"english", memory_mb, 1};
+  td_build_options opt = {"english", memory_mb, threads};
   td_builder *b;
   assert_int_equal(td_builder_new(fx->path, &opt, &b, &err), TD_OK);
   feed f = {b, &fx->m, 0};
@@ -220,6 +221,10 @@ static int build_bbc(fixture *fx) {
   assert_int_equal(st.articles, 600);
   assert_int_equal(td_index_open(fx->path, &fx->ix, &err), TD_OK);
   return 1;
+}
+
+static int build_reuters(fixture *fx, int first, int last, size_t memory_mb) {
+  return build_reuters_mt(fx, first, last, memory_mb, 1);
 }
 
 static void drop_fixture(fixture *fx) {
@@ -379,6 +384,47 @@ static void test_spilled_build_equals_in_memory(void **state) {
   drop_fixture(&b);
 }
 
+/* Several threads, with spills, build an index that answers exactly like
+** one thread's: same terms, postings, hits and scores, same stored fields. */
+static void test_parallel_build_equals_serial(void **state) {
+  (void)state;
+  fixture a, b;
+  if (!build_reuters(&a, 0, 3, 0)) skip();
+  assert_true(build_reuters_mt(&b, 0, 3, 16, 3));
+  td_index_info ia, ib;
+  td_index_info_get(a.ix, &ia);
+  td_index_info_get(b.ix, &ib);
+  assert_int_equal(ia.nterms, ib.nterms);
+  assert_int_equal(ia.npostings, ib.npostings);
+  assert_int_equal(ia.ndocs, ib.ndocs);
+  uint64_t rng = 11;
+  char q[512];
+  for (int i = 0; i < 150; i++) {
+    random_query(&a.m, &rng, q, sizeof q);
+    td_search_options so = {20, i % 2 ? TD_OP_OR : TD_OP_AND};
+    td_results ra, rb;
+    td_error err;
+    assert_int_equal(td_search(a.ix, q, &so, &ra, &err), TD_OK);
+    assert_int_equal(td_search(b.ix, q, &so, &rb, &err), TD_OK);
+    assert_int_equal(ra.nhits, rb.nhits);
+    for (size_t h = 0; h < ra.nhits; h++) {
+      assert_int_equal(ra.hits[h].docid, rb.hits[h].docid);
+      assert_true(ra.hits[h].score == rb.hits[h].score);
+      td_article da, db;
+      assert_int_equal(td_index_doc(a.ix, ra.hits[h].docid, &da, &err), TD_OK);
+      char id[256];
+      snprintf(id, sizeof id, "%.*s", (int)da.id.len, da.id.ptr);
+      assert_int_equal(td_index_doc(b.ix, rb.hits[h].docid, &db, &err), TD_OK);
+      assert_int_equal(db.id.len, strlen(id));
+      assert_memory_equal(db.id.ptr, id, db.id.len);
+    }
+    td_results_free(&ra);
+    td_results_free(&rb);
+  }
+  drop_fixture(&a);
+  drop_fixture(&b);
+}
+
 static void test_known_documents(void **state) {
   (void)state;
   fixture fx;
@@ -466,6 +512,7 @@ int main(void) {
       cmocka_unit_test(test_set_identities),
       cmocka_unit_test(test_topk_equals_exhaustive),
       cmocka_unit_test(test_spilled_build_equals_in_memory),
+      cmocka_unit_test(test_parallel_build_equals_serial),
       cmocka_unit_test(test_known_documents),
       cmocka_unit_test(test_corruption_detected),
       cmocka_unit_test(test_missing_and_truncated),

@@ -1,0 +1,65 @@
+/*
+** builder_int.h - the builder's state, shared by builder.c (one thread) and
+** pool.c (worker threads).  Not part of the public interface.
+*/
+#ifndef TD_BUILDER_INT_H
+#define TD_BUILDER_INT_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "buf.h"
+#include "docstore.h"
+#include "format.h"
+#include "idmap.h"
+#include "invert.h"
+#include "tidings.h"
+
+/* What one analysing thread owns: its analyzer and its inverter, so that
+** lanes never share a hash table. */
+typedef struct td_lane {
+  td_analyzer *an;
+  td_inverter *inv;
+  uint32_t cur_doc;
+  td_status tok_status;
+} td_lane;
+
+typedef struct td_pool td_pool;
+
+struct td_builder {
+  char *path, *tmppath, *rundir;
+  FILE *out;
+  td_lane *lanes;            /* one per analysing thread */
+  unsigned nlanes;
+  td_pool *pool;             /* NULL when indexing in the caller's thread */
+  pthread_mutex_t lock;      /* guards nruns */
+  td_docwriter *bodies, *summaries;
+  FILE *sumfile;             /* PATH.runs-PID/summaries */
+  td_idwriter ids;
+  td_buf doctab;             /* td_docent per document */
+  uint64_t ndocs, input_bytes, total_len;
+  size_t budget;
+  unsigned nruns;
+};
+
+/* Analyses and inverts article A as DOCID in lane L, filling its lengths;
+** spills the lane's chunks to a run when the lane passes its share of the
+** budget. */
+td_status td_lane_index(td_builder *b, td_lane *l, uint32_t docid, const td_article *a,
+                        td_docent *de, td_error *err);
+
+/* Stores article A (bodies, summaries, id, lengths); articles must come in
+** docid order. */
+td_status td_builder_store(td_builder *b, const td_article *a, const td_docent *de,
+                           td_error *err);
+
+/* The worker pool (pool.c): started when more than one lane is asked for. */
+td_status td_pool_start(td_builder *b, td_error *err);
+td_status td_pool_add(td_builder *b, const td_article *a, td_error *err);
+/* Waits for every article to be indexed and stored, and stops the threads. */
+td_status td_pool_finish(td_builder *b, td_error *err);
+/* Stops the threads, dropping unfinished work; safe without a pool. */
+void td_pool_abort(td_builder *b);
+
+#endif
