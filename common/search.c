@@ -19,6 +19,7 @@
 #include "score.h"
 
 #define MAX_EXPANSION 1024     /* terms a prefix may stand for */
+#define MAX_CURSORS 4096       /* postings lists one query may open */
 
 typedef enum { IT_EMPTY, IT_ALL, IT_TERM, IT_PHRASE, IT_AND, IT_OR, IT_NOT } it_kind;
 
@@ -26,6 +27,7 @@ typedef struct it {
   it_kind kind;
   uint32_t doc;
   float max;                   /* upper bound of score() */
+  uint64_t est;                /* estimated matches, to order AND kids */
   int title_only;              /* TERM, PHRASE: match inside titles only */
   /* TERM */
   td_postings post;
@@ -235,6 +237,9 @@ static td_status add_kid(it ***arr, size_t *n, it *k) {
 }
 
 static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it **out) {
+  if (++c->nterms > MAX_CURSORS)
+    return td_fail(c->err, TD_ELIMIT, "the query reads more than %d term lists (prefixes "
+                   "expand to every matching term); use fewer or longer prefixes", MAX_CURSORS);
   it *x = new_it(IT_TERM);
   if (!x) return TD_ENOMEM;
   td_region ps = c->ix->sec[TD_SEC_POSTINGS];
@@ -247,6 +252,7 @@ static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it *
   x->title_only = title_only;
   x->idf = td_idf(c->ix->meta.ndocs, ti->df);
   x->max = ti->max_score;
+  x->est = ti->df;
   if (title_only) x->max = x->idf * (c->ix->meta.k1 + 1.0f);
   *out = x;
   return TD_OK;
@@ -297,6 +303,7 @@ static td_status build_prefix(evalctx *c, const td_qnode *q, it **out) {
   float sum = 0;
   for (size_t i = 0; i < x->nkids; i++) sum += x->kids[i]->max;
   x->max = sum;
+  for (size_t i = 0; i < x->nkids; i++) x->est += x->kids[i]->est;
   *out = x;
   return TD_OK;
 }
@@ -334,8 +341,16 @@ static td_status build_phrase(evalctx *c, const td_qnode *q, it **out) {
   }
   x->idf = idf;
   x->max = idf * (c->ix->meta.k1 + 1.0f);
+  x->est = UINT64_MAX;
+  for (size_t i = 0; i < x->nkids; i++)
+    if (x->kids[i]->est < x->est) x->est = x->kids[i]->est;
   *out = x;
   return TD_OK;
+}
+
+static int by_est(const void *a, const void *b) {
+  uint64_t x = (*(it *const *)a)->est, y = (*(it *const *)b)->est;
+  return (x > y) - (x < y);
 }
 
 static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
@@ -354,6 +369,15 @@ static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
     if (x->kind == IT_AND) x->max += k->max * !exclude;
     else x->max += k->max;
   }
+  /* The rarest kid leads the leapfrog: every other kid only seeks to its
+  ** candidates. */
+  if (x->kind == IT_AND) qsort(x->kids, x->nkids, sizeof *x->kids, by_est);
+  x->est = x->kind == IT_AND ? UINT64_MAX : 0;
+  for (size_t i = 0; i < x->nkids; i++) {
+    uint64_t e = x->kids[i]->est;
+    if (x->kind == IT_AND) x->est = e < x->est ? e : x->est;
+    else x->est = x->est + e < x->est ? UINT64_MAX : x->est + e;
+  }
   if (x->kind == IT_AND && x->nkids == 0) {
     it *all = new_it(IT_ALL);
     if (!all || add_kid(&x->kids, &x->nkids, all)) {
@@ -361,6 +385,8 @@ static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
       return TD_ENOMEM;
     }
     all->ndocs = (uint32_t)c->ix->meta.ndocs;
+    all->est = all->ndocs;
+    x->est = all->est;
   }
   *out = x;
   return TD_OK;
@@ -389,6 +415,7 @@ static td_status build(evalctx *c, const td_qnode *q, it **out) {
       it *x = new_it(IT_NOT), *k;
       if (!x) return TD_ENOMEM;
       x->ndocs = (uint32_t)c->ix->meta.ndocs;
+      x->est = x->ndocs;
       if ((rc = build(c, q->kids[0], &k)) || (rc = add_kid(&x->kids, &x->nkids, k))) {
         free_it(x);
         return rc;
