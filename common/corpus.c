@@ -173,6 +173,34 @@ size_t td_cr_clean_prefix(const char *p, size_t n, int keep_tabnl) {
   return i;
 }
 
+/* Windows-1252's characters for the bytes 0x80-0x9F, which news archives
+** written on Windows use for curly quotes, dashes and the euro sign; 0 where
+** the code page has none. */
+static const uint16_t cp1252[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* Writes the UTF-8 form of a byte that is not UTF-8: Windows-1252 for
+** 0x80-0x9F (a space where it has no character), else Latin-1. */
+static size_t decode_legacy(unsigned c, char out[3]) {
+  unsigned cp = c >= 0xA0 ? c : cp1252[c - 0x80];
+  if (cp == 0) {
+    out[0] = ' ';
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  out[0] = (char)(0xE0 | (cp >> 12));
+  out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[2] = (char)(0x80 | (cp & 0x3F));
+  return 3;
+}
+
 td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, int keep_tabnl) {
   const unsigned char *u = (const unsigned char *)p;
   size_t i = 0;
@@ -184,11 +212,9 @@ td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, in
     unsigned c = u[i];
     size_t seq = c < 0x80 ? 1 : utf8_seq(u + i, n - i);
     if (seq == 0) {
-      /* Not UTF-8: the byte is a Latin-1 character (a C1 control if below
-      ** 0xA0, which becomes a space like every other control). */
-      char l1[2] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F))};
+      char legacy[3];
       s->latin1 = 1;
-      if (td_cr_put(out, c < 0xA0 ? " " : l1, c < 0xA0 ? 1 : 2)) return TD_ENOMEM;
+      if (td_cr_put(out, legacy, decode_legacy(c, legacy))) return TD_ENOMEM;
       i++;
     } else {
       if (td_cr_put(out, " ", 1)) return TD_ENOMEM;
@@ -204,10 +230,11 @@ int td_cr_blank(const char *p, size_t n) {
     unsigned c = u[i];
     if (c <= 0x20 || c == 0x7F) continue;
     if (c < 0x80) return 0;
-    /* What repair turns into a space: C1 controls, as UTF-8 or as Latin-1. */
+    /* What repair turns into a space: C1 controls as UTF-8, and the bytes
+    ** Windows-1252 leaves undefined. */
     size_t k = utf8_seq(u + i, n - i);
     if (k == 2 && c == 0xC2 && u[i + 1] < 0xA0) i++;
-    else if (k != 0 || c >= 0xA0) return 0;
+    else if (k != 0 || c >= 0xA0 || cp1252[c - 0x80]) return 0;
   }
   return 1;
 }

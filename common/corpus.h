@@ -8,9 +8,12 @@
 **   *.jsonl               one JSON object per line: id, title, body, and
 **                         optional date, source, url
 ** Any of them may be gzip-compressed (by name *.gz or by the gzip magic).
-** Other files are skipped with a warning.  Bad input never stops a file
-** early when the rest can be read: a bad record is skipped with a warning
-** naming the file and line, and the reader goes on.
+** Other files are refused with TD_EINPUT and a message in ERR (the caller
+** decides whether to warn).  Bad input never stops a file early when the
+** rest can be read: a bad record is skipped with a warning naming the file
+** and line, and the reader goes on.  Invalid UTF-8 is read as Windows-1252
+** (bytes 0x80-0x9F) or Latin-1, with one warning per file.  The one-line
+** fields (id, title, date, source, url) are cut at 64 KiB.
 */
 #ifndef TD_CORPUS_H
 #define TD_CORPUS_H
