@@ -119,7 +119,7 @@ typedef struct td_lexblk {
 **   varint df, varint cf (occurrences), varint postings offset (within
 **   POSTINGS, delta from the previous term of the block; absolute for the
 **   first), float32 max_score (the largest BM25 contribution of the term). */
-#define TD_LEX_BLOCK_TERMS 64
+#define TD_LEX_BLOCK_TERMS 32
 
 /* POSTINGS, per term at its offset (all reads use memcpy: no alignment):
 **   varint doc_bytes        total bytes of the doc blocks

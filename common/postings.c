@@ -150,8 +150,8 @@ static uint32_t fail(td_postings *p, const char *what) {
 td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
                            const td_terminfo *ti, uint8_t *verified, td_error *err) {
   memset(p, 0, offsetof(td_postings, docids));
-  p->posbuf = NULL;
-  p->poscap = 0;
+  p->posbuf = p->docpos = NULL;
+  p->poscap = p->docposcap = 0;
   p->err = err;
   p->sec = sec;
   p->verified = verified;
@@ -191,8 +191,9 @@ td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
 
 void td_postings_close(td_postings *p) {
   free(p->posbuf);
-  p->posbuf = NULL;
-  p->poscap = 0;
+  free(p->docpos);
+  p->posbuf = p->docpos = NULL;
+  p->poscap = p->docposcap = 0;
 }
 
 /* The verified bitmap has one bit per byte of the section: the bit of a
@@ -308,48 +309,79 @@ uint32_t td_postings_seek(td_postings *p, uint32_t target) {
   return p->docid = p->docids[p->i];
 }
 
+/* Grows *BUF to hold N values. */
+static int reserve_u32(td_postings *p, uint32_t **buf, size_t *cap, size_t n) {
+  if (n <= *cap) return 1;
+  uint32_t *nb = realloc(*buf, (n + TD_BLOCK) * sizeof *nb);
+  if (!nb) {
+    p->status = td_fail(p->err, TD_ENOMEM, "out of memory decoding positions");
+    return 0;
+  }
+  *buf = nb;
+  *cap = n + TD_BLOCK;
+  return 1;
+}
+
+/* Starts reading the positions of the current block: checks its CRC and
+** finds where each document's positions start; decodes nothing yet. */
+static int enter_positions(td_postings *p) {
+  td_skip s;
+  const uint8_t *a, *b;
+  get_skip(p, p->blk, &s);
+  if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), 0;
+  /* A one-block term's positions were checked with its documents. */
+  if (p->nblocks > 1 && !is_verified(p, a)) {
+    if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
+      return fail(p, "position block checksum mismatch"), 0;
+    set_verified(p, a);
+  }
+  size_t total = 0;
+  for (uint32_t i = 0; i < p->n; i++) {
+    p->posstart[i] = (uint32_t)total;
+    total += p->tf[i];
+  }
+  p->posstart[p->n] = (uint32_t)total;
+  if (!reserve_u32(p, &p->posbuf, &p->poscap, total)) return 0;
+  p->pos_blk = p->blk;
+  p->pos_at = a;
+  p->pos_lim = b;
+  p->pos_run = 0;
+  return 1;
+}
+
+/* Decodes the position runs up to the one holding value END - 1, skipping
+** (without decoding) the runs that end before value START: a common term's
+** block holds thousands of positions and a phrase needs a few documents'. */
+static int decode_runs(td_postings *p, uint32_t start, uint32_t end) {
+  uint32_t total = p->posstart[p->n];
+  while ((size_t)p->pos_run * TD_BLOCK < end) {
+    uint32_t first = p->pos_run * TD_BLOCK;
+    uint32_t count = total - first < TD_BLOCK ? total - first : TD_BLOCK;
+    const uint8_t *next;
+    if (first + count <= start) {
+      if (p->pos_at >= p->pos_lim || *p->pos_at > 32) return 0;
+      size_t bytes = 1 + ((size_t)count * *p->pos_at + 7) / 8;
+      next = bytes <= (size_t)(p->pos_lim - p->pos_at) ? p->pos_at + bytes : NULL;
+    } else {
+      next = td_bitpack_decode(p->pos_at, p->pos_lim, count, p->posbuf + first);
+    }
+    if (!next) return 0;
+    p->pos_at = next;
+    p->pos_run++;
+  }
+  return 1;
+}
+
 const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
   if (p->docid == TD_END || p->blk >= p->nblocks) return NULL;
-  if (p->pos_blk != p->blk) {
-    td_skip s;
-    const uint8_t *a, *b;
-    get_skip(p, p->blk, &s);
-    if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), NULL;
-    /* A one-block term's positions were checked with its documents. */
-    if (p->nblocks > 1 && !is_verified(p, a)) {
-      if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
-        return fail(p, "position block checksum mismatch"), NULL;
-      set_verified(p, a);
-    }
-    size_t total = 0;
-    for (uint32_t i = 0; i < p->n; i++) {
-      p->posstart[i] = (uint32_t)total;
-      total += p->tf[i];
-    }
-    p->posstart[p->n] = (uint32_t)total;
-    if (total > p->poscap) {
-      uint32_t *nb = realloc(p->posbuf, (total + TD_BLOCK) * sizeof *nb);
-      if (!nb) {
-        p->status = td_fail(p->err, TD_ENOMEM, "out of memory decoding positions");
-        return NULL;
-      }
-      p->posbuf = nb;
-      p->poscap = total + TD_BLOCK;
-    }
-    for (size_t i = 0; i < total && a; i += TD_BLOCK)
-      a = td_bitpack_decode(a, b, total - i < TD_BLOCK ? total - i : TD_BLOCK, p->posbuf + i);
-    if (!a) return fail(p, "position block truncated"), NULL;
-    for (uint32_t d = 0; d < p->n; d++) {
-      uint32_t acc = 0;
-      for (uint32_t k = p->posstart[d]; k < p->posstart[d + 1]; k++) {
-        acc += p->posbuf[k];
-        p->posbuf[k] = acc;
-      }
-    }
-    p->pos_blk = p->blk;
-  }
-  *n = p->tf[p->i];
-  return p->posbuf + p->posstart[p->i];
+  if (p->pos_blk != p->blk && !enter_positions(p)) return NULL;
+  uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
+  if (!decode_runs(p, from, to)) return fail(p, "position block truncated"), NULL;
+  if (!reserve_u32(p, &p->docpos, &p->docposcap, to - from)) return NULL;
+  uint32_t acc = 0;
+  for (uint32_t k = from; k < to; k++) p->docpos[k - from] = acc += p->posbuf[k];
+  *n = to - from;
+  return p->docpos;
 }
 
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,

@@ -60,10 +60,14 @@ typedef struct td_postings {
   uint32_t n, i;              /* documents in the block, current index */
   uint32_t docid;             /* current document, TD_END when exhausted */
   uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
-  uint32_t *posbuf;           /* positions of block POS_BLK, absolute */
+  uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded */
   size_t poscap;
   uint32_t pos_blk;
-  uint32_t posstart[TD_BLOCK + 1];
+  uint32_t posstart[TD_BLOCK + 1];  /* where each document's gaps start */
+  const uint8_t *pos_at, *pos_lim;  /* next undecoded run, end of the block */
+  uint32_t pos_run;           /* runs of TD_BLOCK gaps decoded or skipped */
+  uint32_t *docpos;           /* the current document's positions */
+  size_t docposcap;
   td_status status;           /* TD_ECORRUPT once damage was found */
   td_error *err;
 } td_postings;

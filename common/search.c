@@ -60,28 +60,29 @@ static inline float doc_norm(const td_index *ix, uint32_t d) {
   return td_norm(ix->meta.k1, ix->meta.b, ix->docs[d].len, ix->avgdl);
 }
 
-static float score(evalctx *c, it *x) {
+/* X's score on its current document, whose BM25 normaliser is NORM
+** (computed once per document by the caller, not once per term). */
+static float score(evalctx *c, it *x, float norm) {
   const td_index *ix = c->ix;
   switch (x->kind) {
     case IT_TERM: {
       uint32_t tf = td_postings_tf(&x->post), ttf = td_postings_ttf(&x->post);
       if (x->title_only) tf = ttf;
-      return td_bm25(x->idf, ix->meta.k1, td_wtf(tf, ttf, ix->meta.title_weight),
-                     doc_norm(ix, x->doc));
+      return td_bm25(x->idf, ix->meta.k1, td_wtf(tf, ttf, ix->meta.title_weight), norm);
     }
     case IT_PHRASE: {
       uint32_t w = x->freq + (ix->meta.title_weight - 1u) * x->tfreq;
-      return td_bm25(x->idf, ix->meta.k1, w, doc_norm(ix, x->doc));
+      return td_bm25(x->idf, ix->meta.k1, w, norm);
     }
     case IT_AND: {
       float s = 0;
-      for (size_t i = 0; i < x->nkids; i++) s += score(c, x->kids[i]);
+      for (size_t i = 0; i < x->nkids; i++) s += score(c, x->kids[i], norm);
       return s;
     }
     case IT_OR: {
       float s = 0;
       for (size_t i = 0; i < x->nkids; i++)
-        if (x->kids[i]->doc == x->doc) s += score(c, x->kids[i]);
+        if (x->kids[i]->doc == x->doc) s += score(c, x->kids[i], norm);
       return s;
     }
     default:
@@ -494,7 +495,7 @@ static inline float threshold(const topk *t) { return t->n < t->k ? -1.0f : t->h
 
 static void exhaustive(evalctx *c, it *root, topk *t) {
   for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1))
-    topk_push(t, d, score(c, root));
+    topk_push(t, d, score(c, root, doc_norm(c->ix, d)));
 }
 
 static int by_max(const void *a, const void *b) {
@@ -527,15 +528,15 @@ static td_status maxscore(evalctx *c, it *root, topk *t) {
     for (size_t i = first; i < n; i++)
       if (k[i]->doc < d) d = k[i]->doc;
     if (d == TD_END) break;
-    float s = 0;
+    float s = 0, norm = doc_norm(c->ix, d);
     for (size_t i = first; i < n; i++)
       if (k[i]->doc == d) {
-        s += score(c, k[i]);
+        s += score(c, k[i], norm);
         advance(c, k[i], d + 1);
       }
     for (size_t i = first; i-- > 0;) {
       if (s + ub[i] <= th) break;
-      if (advance(c, k[i], d) == d) s += score(c, k[i]);
+      if (advance(c, k[i], d) == d) s += score(c, k[i], norm);
     }
     if (s > th) topk_push(t, d, s);
   }
