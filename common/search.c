@@ -493,9 +493,52 @@ static void topk_push(topk *t, uint32_t doc, float s) {
 /* The score a new document must beat, or -1 while the heap is not full. */
 static inline float threshold(const topk *t) { return t->n < t->k ? -1.0f : t->h[0].score; }
 
+/* An upper bound of X's score on every document from D up to *LIMIT
+** (exclusive), which it lowers to where a term's block ends: block-max
+** bounds are much tighter than whole-list ones (Ding and Suel 2011). */
+static float block_bound(const it *x, uint32_t d, uint32_t *limit) {
+  switch (x->kind) {
+    case IT_TERM: {
+      uint32_t last;
+      float bmax;
+      if (x->title_only || !td_postings_block_bound(&x->post, d, &last, &bmax)) return x->max;
+      if (last + 1 < *limit) *limit = last + 1;
+      return bmax;
+    }
+    case IT_AND:
+    case IT_OR: {
+      float s = 0;
+      for (size_t i = 0; i < x->nkids; i++) s += block_bound(x->kids[i], d, limit);
+      return s;
+    }
+    default:
+      return x->max;
+  }
+}
+
+/* Every match in document order; once K hits are held, stretches of
+** documents whose block bounds cannot beat the K-th score are jumped. */
 static void exhaustive(evalctx *c, it *root, topk *t) {
-  for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1))
+  uint32_t d = root->doc;
+  while (d != TD_END && !c->status) {
+    if (t->n == t->k) {
+      /* Walk the skip data, not the postings, to the next stretch that
+      ** could hold a better document. */
+      uint32_t target = d;
+      for (;;) {
+        uint32_t limit = TD_END;
+        if (block_bound(root, target, &limit) > threshold(t)) break;
+        target = limit;
+        if (target == TD_END) break;
+      }
+      if (target != d) {
+        d = target == TD_END ? TD_END : advance(c, root, target);
+        continue;
+      }
+    }
     topk_push(t, d, score(c, root, doc_norm(c->ix, d)));
+    d = advance(c, root, d + 1);
+  }
 }
 
 static int by_max(const void *a, const void *b) {
