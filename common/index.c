@@ -224,11 +224,42 @@ static int check_term(void *ctx, const char *term, size_t len, const td_terminfo
   return bad;
 }
 
+/* Bytes that belong to no section (after the section table, alignment
+** padding) must be zero: then every byte of the file is checked by
+** something, and a flipped byte anywhere is found. */
+static td_status check_gaps(td_index *ix, td_error *err) {
+  td_region order[TD_SEC_LAST];
+  size_t n = 0;
+  for (uint32_t id = TD_SEC_META; id <= TD_SEC_LAST; id++) {
+    size_t j = n++;
+    while (j > 0 && order[j - 1].p > ix->sec[id].p) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = ix->sec[id];
+  }
+  const uint8_t *at = ix->map + sizeof(td_header) + TD_MAX_SECTIONS * sizeof(td_section);
+  for (size_t i = 0; i <= n; i++) {
+    const uint8_t *next = i < n ? order[i].p : ix->map + ix->size;
+    for (; at < next; at++)
+      if (*at) {
+        char what[96];
+        snprintf(what, sizeof what, "unused byte at offset %zu is not zero",
+                 (size_t)(at - ix->map));
+        return corrupt(err, ix->path, what);
+      }
+    if (i < n && order[i].p + order[i].len > at) at = order[i].p + order[i].len;
+  }
+  return TD_OK;
+}
+
 td_status td_index_check(td_index *ix, td_error *err) {
   for (uint32_t id = TD_SEC_META; id <= TD_SEC_LAST; id++) {
     td_status rc = check_section(ix, id, err);
     if (rc) return rc;
   }
+  td_status gap = check_gaps(ix, err);
+  if (gap) return gap;
   void *ctx[2] = {ix, err};
   td_status rc = td_lexicon_prefix(&ix->lex, "", 0, check_term, ctx, err);
   if (rc == TD_ELIMIT) rc = TD_ECORRUPT;
