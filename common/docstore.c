@@ -71,8 +71,18 @@ static td_status train_and_flush(td_docwriter *w) {
   size_t cap = w->held.len / 10 < TD_DICT_SIZE ? w->held.len / 10 : TD_DICT_SIZE;
   if (cap >= 4096 && w->nheld >= 8) {
     if (td_buf_reserve(&w->dict, cap)) return TD_ENOMEM;
-    size_t dlen = ZDICT_trainFromBuffer(w->dict.data, cap, w->held.data, w->held_len,
-                                        (unsigned)w->nheld);
+    /* fastCover with fixed parameters and high acceleration trains in
+    ** milliseconds where the default search takes a fifth of a second on 2
+    ** MB, for dictionaries under 1% worse (measured on Reuters-21578). */
+    ZDICT_fastCover_params_t fp;
+    memset(&fp, 0, sizeof fp);
+    fp.k = 200;
+    fp.d = 8;
+    fp.f = 18;
+    fp.accel = 8;
+    fp.zParams.compressionLevel = TD_ZSTD_LEVEL;
+    size_t dlen = ZDICT_trainFromBuffer_fastCover(w->dict.data, cap, w->held.data, w->held_len,
+                                                  (unsigned)w->nheld, fp);
     if (!ZDICT_isError(dlen)) {
       w->dict.len = dlen;
       if (!(w->cdict = ZSTD_createCDict(w->dict.data, dlen, TD_ZSTD_LEVEL))) return TD_ENOMEM;
