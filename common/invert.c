@@ -24,6 +24,13 @@ typedef struct term {
   td_buf chunk;
 } term;
 
+/* A table slot keeps the hash beside the index, so that a probe touches
+** the term itself only when the hashes agree. */
+typedef struct slot {
+  uint32_t hash;
+  uint32_t idx;            /* term index + 1 */
+} slot;
+
 typedef struct occ {
   uint32_t pos;
   int32_t next;
@@ -38,7 +45,7 @@ typedef struct arena_block {
 struct td_inverter {
   term *terms;
   size_t nterms, termcap;
-  uint32_t *slots;         /* term index + 1, 0 = empty */
+  slot *slots;             /* open addressing; idx 0 = empty */
   size_t nslots;
   arena_block *arena;
   size_t arena_bytes;
@@ -128,12 +135,12 @@ static char *arena_copy(td_inverter *v, const char *s, size_t n) {
 
 static td_status grow_slots(td_inverter *v) {
   size_t n = v->nslots * 2;
-  uint32_t *s = calloc(n, sizeof *s);
+  slot *s = calloc(n, sizeof *s);
   if (!s) return TD_ENOMEM;
   for (size_t i = 0; i < v->nterms; i++) {
     size_t j = v->terms[i].hash & (n - 1);
-    while (s[j]) j = (j + 1) & (n - 1);
-    s[j] = (uint32_t)i + 1;
+    while (s[j].idx) j = (j + 1) & (n - 1);
+    s[j] = (slot){v->terms[i].hash, (uint32_t)i + 1};
   }
   free(v->slots);
   v->slots = s;
@@ -145,9 +152,10 @@ static td_status grow_slots(td_inverter *v) {
 static int64_t lookup(td_inverter *v, const char *s, size_t n) {
   uint32_t h = hash_bytes(s, n);
   size_t j = h & (v->nslots - 1);
-  for (; v->slots[j]; j = (j + 1) & (v->nslots - 1)) {
-    term *t = &v->terms[v->slots[j] - 1];
-    if (t->hash == h && t->len == n && memcmp(t->str, s, n) == 0) return v->slots[j] - 1;
+  for (; v->slots[j].idx; j = (j + 1) & (v->nslots - 1)) {
+    if (v->slots[j].hash != h) continue;
+    term *t = &v->terms[v->slots[j].idx - 1];
+    if (t->len == n && memcmp(t->str, s, n) == 0) return v->slots[j].idx - 1;
   }
   if (v->nterms == v->termcap) {
     size_t cap = v->termcap ? v->termcap * 2 : 4096;
@@ -161,7 +169,7 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
   if (!(t->str = arena_copy(v, s, n))) return -1;
   t->len = (uint32_t)n;
   t->hash = h;
-  v->slots[j] = (uint32_t)++v->nterms;
+  v->slots[j] = (slot){h, (uint32_t)++v->nterms};
   if (v->nterms * 2 > v->nslots && grow_slots(v)) return -1;
   return (int64_t)v->nterms - 1;
 }
@@ -227,7 +235,7 @@ td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
 
 size_t td_inverter_memory(const td_inverter *v) {
   return v->chunk_bytes + v->arena_bytes + v->termcap * sizeof(term) +
-         v->nslots * sizeof(uint32_t) + v->occcap * sizeof(occ);
+         v->nslots * sizeof(slot) + v->occcap * sizeof(occ);
 }
 
 size_t td_inverter_terms(const td_inverter *v) { return v->nterms; }
