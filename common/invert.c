@@ -258,7 +258,7 @@ td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
     term *t = &v->terms[i];
     v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->cf, t->chunk.data, t->chunk.len};
   }
-  qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
+  if (v->nterms) qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
   *out = v->sorted;
   *n = v->nterms;
   return TD_OK;
