@@ -4,6 +4,7 @@
 #   make test    the whole test suite, plain and under ASan+UBSan
 #   make bench   speed and size side by side with Xapian and SQLite FTS5
 #   make eval    relevance (MAP, P@10, nDCG@10) on the classic IR collections
+#   make fuzz    libFuzzer on the query parser, the corpus readers, the index
 #
 # Objects live in build/ (build/san/ for the sanitizer build); the two
 # programs in bin/.
@@ -111,5 +112,6 @@ clean:
 
 include bench/bench.mk
 include bench/eval/eval.mk
+include fuzz/fuzz.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)
