@@ -165,8 +165,8 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   }
   static const uint8_t zeros[TD_DATA_START];
   if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros ||
-      td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, &b->bodies) ||
-      td_docwriter_new(b->sumfile, 4, TD_SUMMARY_PER_BLOCK, &b->summaries)) {
+      td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, TD_BODY_LEVEL, &b->bodies) ||
+      td_docwriter_new(b->sumfile, 4, TD_SUMMARY_PER_BLOCK, TD_SUMMARY_LEVEL, &b->summaries)) {
     td_builder_abort(b);
     return td_fail(err, TD_EIO, "cannot start the index file %s", path);
   }
@@ -204,7 +204,7 @@ static td_status spill(td_builder *b, td_lane *l, td_error *err) {
   for (size_t i = 0; i < n && !rc; i++) {
     head.len = 0;
     if (td_buf_put_varint(&head, c[i].len) || td_buf_append(&head, c[i].term, c[i].len) ||
-        td_buf_put_varint(&head, c[i].df) || td_buf_put_varint(&head, c[i].cf) ||
+        td_buf_put_varint(&head, c[i].df) ||
         td_buf_put_varint(&head, c[i].size))
       rc = TD_ENOMEM;
     else if (fwrite(head.data, 1, head.len, run) != head.len ||
@@ -277,9 +277,9 @@ static td_status source_next(source *s) {
     else s->cur.term = NULL;
     return TD_OK;
   }
-  uint64_t v[4];
-  /* Run records: varint len, term, varint df, varint cf, varint size, data. */
-  for (int i = 0; i < 4; i++) {
+  uint64_t v[3];
+  /* Run records: varint len, term, varint df, varint size, data. */
+  for (int i = 0; i < 3; i++) {
     uint64_t x = 0;
     int shift = 0, c;
     do {
@@ -300,10 +300,10 @@ static td_status source_next(source *s) {
     }
   }
   s->data.len = 0;
-  if (td_buf_reserve(&s->data, v[3]) || fread(s->data.data, 1, v[3], s->f) != v[3])
+  if (td_buf_reserve(&s->data, v[2]) || fread(s->data.data, 1, v[2], s->f) != v[2])
     return TD_EIO;
-  s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)v[0], (uint32_t)v[1], v[2],
-                      s->data.data, v[3]};
+  s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)v[0], (uint32_t)v[1], s->data.data,
+                      v[2]};
   return TD_OK;
 }
 
@@ -429,11 +429,10 @@ static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *s
     }
     memcpy(term, key.term, key.len);
     key.term = term;
-    uint64_t df = 0, cf = 0;
+    uint64_t df = 0;
     for (unsigned i = 0; i < nsrc; i++)
       if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
         df += src[i].cur.df;
-        cf += src[i].cur.cf;
       }
     td_postwriter_begin(pw, df);
     unsigned ncur = 0;
@@ -444,7 +443,7 @@ static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *s
     rc = replay_chunks(cur, ncur, pw, &pos);
     for (unsigned i = 0; i < nsrc && !rc; i++)
       if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i]);
-    td_terminfo ti = {df, cf, off, 0};
+    td_terminfo ti = {df, off, 0};
     out.len = 0;
     if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
     if (!rc && fwrite(out.data, 1, out.len, b->out) != out.len) rc = TD_EIO;

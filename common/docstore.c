@@ -16,6 +16,7 @@
 struct td_docwriter {
   FILE *out;
   uint32_t nfields, per_block;
+  int level;                  /* zstd compression level */
   uint64_t written;
   uint32_t crc;               /* of everything written */
   uint32_t ndocs;             /* in the open block */
@@ -32,13 +33,15 @@ struct td_docwriter {
   ZSTD_CDict *cdict;
 };
 
-td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, td_docwriter **w) {
+td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, int level,
+                           td_docwriter **w) {
   if (nfields == 0 || nfields > TD_MAX_FIELDS || per_block == 0) return TD_EINVAL;
   *w = calloc(1, sizeof **w);
   if (!*w) return TD_ENOMEM;
   (*w)->out = out;
   (*w)->nfields = nfields;
   (*w)->per_block = per_block;
+  (*w)->level = level;
   if (!((*w)->cctx = ZSTD_createCCtx())) {
     free(*w);
     return TD_ENOMEM;
@@ -52,7 +55,7 @@ static td_status write_block(td_docwriter *w, const uint8_t *p, size_t n) {
   w->packed.len = 0;
   if (td_buf_reserve(&w->packed, bound)) return TD_ENOMEM;
   size_t clen = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->packed.data, bound, p, n, w->cdict)
-                         : ZSTD_compressCCtx(w->cctx, w->packed.data, bound, p, n, TD_ZSTD_LEVEL);
+                         : ZSTD_compressCCtx(w->cctx, w->packed.data, bound, p, n, w->level);
   if (ZSTD_isError(clen)) return TD_ENOMEM;
   td_docblk e = {w->written, (uint32_t)clen, (uint32_t)n,
                  (uint32_t)crc32(0, w->packed.data, (uInt)clen), 0};
@@ -80,12 +83,12 @@ static td_status train_and_flush(td_docwriter *w) {
     fp.d = 8;
     fp.f = 18;
     fp.accel = 8;
-    fp.zParams.compressionLevel = TD_ZSTD_LEVEL;
+    fp.zParams.compressionLevel = w->level;
     size_t dlen = ZDICT_trainFromBuffer_fastCover(w->dict.data, cap, w->held.data, w->held_len,
                                                   (unsigned)w->nheld, fp);
     if (!ZDICT_isError(dlen)) {
       w->dict.len = dlen;
-      if (!(w->cdict = ZSTD_createCDict(w->dict.data, dlen, TD_ZSTD_LEVEL))) return TD_ENOMEM;
+      if (!(w->cdict = ZSTD_createCDict(w->dict.data, dlen, w->level))) return TD_ENOMEM;
     }
   }
   size_t at = 0;

@@ -24,17 +24,23 @@
 #include "status.h"
 
 #define TD_MAX_FIELDS 8
-#define TD_SUMMARY_PER_BLOCK 64u  /* id, title, date, source, url */
-#define TD_BODY_PER_BLOCK 16u     /* body */
+#define TD_SUMMARY_PER_BLOCK 64u  /* title, date, source, url: read per hit */
+#define TD_BODY_PER_BLOCK 256u    /* body: read only for a whole article */
 #define TD_DICT_SAMPLE (2u << 20) /* bytes of articles the dictionary learns from */
 #define TD_DICT_SIZE (64u << 10)  /* the dictionary's size */
-#define TD_ZSTD_LEVEL 3
+/* zstd levels: bodies are most of the input, where level 3 is the best
+** trade of speed for size; summaries are a few percent of it, where level 9
+** costs little. */
+#define TD_BODY_LEVEL 3
+#define TD_SUMMARY_LEVEL 9
 
 typedef struct td_docwriter td_docwriter;
 
-/* Writes frames to OUT starting at its current position, which becomes
-** offset 0 of the store's section. */
-td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, td_docwriter **w);
+/* Writes frames of PER_BLOCK records of NFIELDS fields, compressed at
+** zstd LEVEL, to OUT starting at its current position, which becomes offset
+** 0 of the store's section. */
+td_status td_docwriter_new(FILE *out, uint32_t nfields, uint32_t per_block, int level,
+                           td_docwriter **w);
 /* Adds the next record: FIELDS[0..nfields). */
 td_status td_docwriter_add(td_docwriter *w, const td_text *fields);
 

@@ -116,9 +116,10 @@ typedef struct td_lexblk {
 **   varint nterms, then per term:
 **   varint shared (bytes in common with the previous term; 0 for the first)
 **   varint suffix_len, suffix bytes,
-**   varint df, varint cf (occurrences), varint postings offset (within
-**   POSTINGS, delta from the previous term of the block; absolute for the
-**   first), float32 max_score (the largest BM25 contribution of the term). */
+**   varint df, varint postings offset (within POSTINGS, delta from the
+**   previous term of the block; absolute for the first), uint16 max_score
+**   (the largest BM25 contribution of the term as the top 16 bits of a
+**   float32, rounded up so that it stays an upper bound). */
 #define TD_LEX_BLOCK_TERMS 32
 
 /* POSTINGS, per term at its offset (all reads use memcpy: no alignment):
@@ -129,9 +130,10 @@ typedef struct td_lexblk {
 **                           uint32 CRC of its doc and position bytes
 **                           together, its bound being in the lexicon
 **   doc blocks              block j holds n = min(TD_BLOCK, df - j*TD_BLOCK)
-**                           documents: bit-packed docid gaps, bit-packed
-**                           tf-1, bit-packed title tf (occurrences in the
-**                           title, part of tf).  The first gap of block j is
+**                           documents: the first docid gap as a varint, the
+**                           n-1 others bit-packed (none when n is 1),
+**                           bit-packed tf-1, bit-packed title tf
+**                           (occurrences in the title, part of tf).  The first gap of block j is
 **                           docid - skip[j-1].last_docid - 1 (the term's very
 **                           first: the docid itself); the others docid -
 **                           previous - 1.

@@ -16,7 +16,6 @@ typedef struct term {
   char *str;               /* in the arena */
   uint32_t len;
   uint32_t df;
-  uint64_t cf;
   uint32_t hash;
   uint32_t stamp;          /* docid + 1 of the last document seen */
   uint32_t last_doc;       /* last docid written to the chunk */
@@ -225,7 +224,6 @@ td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
     }
     t->chunk.len = (size_t)(p - t->chunk.data);
     t->df++;
-    t->cf += tf;
     t->last_doc = docid;
   }
   v->ndoc_terms = 0;
@@ -256,7 +254,7 @@ td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
   }
   for (size_t i = 0; i < v->nterms; i++) {
     term *t = &v->terms[i];
-    v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->cf, t->chunk.data, t->chunk.len};
+    v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->chunk.data, t->chunk.len};
   }
   if (v->nterms) qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
   *out = v->sorted;

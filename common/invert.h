@@ -23,7 +23,6 @@ typedef struct td_chunk {
   const char *term;
   uint32_t len;
   uint32_t df;
-  uint64_t cf;
   const uint8_t *data;
   size_t size;
 } td_chunk;

@@ -20,6 +20,23 @@ struct td_lexwriter {
   uint64_t prev_off;
 };
 
+/* A score bound in 16 bits: the top half of the float, rounded up, so that
+** it stays a bound (scores are never negative). */
+static uint16_t bound16(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  uint32_t hi = u >> 16;
+  if ((u & 0xFFFF) && hi < 0x7F80) hi++;
+  return (uint16_t)hi;
+}
+
+static float unbound16(uint16_t h) {
+  uint32_t u = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+
 td_status td_lexwriter_new(td_lexwriter **out) {
   *out = calloc(1, sizeof **out);
   return *out ? TD_OK : TD_ENOMEM;
@@ -51,9 +68,8 @@ td_status td_lexwriter_add(td_lexwriter *w, const char *term, size_t len,
   uint64_t off = w->nterms ? ti->postings - w->prev_off : ti->postings;
   if (td_buf_put_varint(&w->block, shared) || td_buf_put_varint(&w->block, len - shared) ||
       td_buf_append(&w->block, term + shared, len - shared) ||
-      td_buf_put_varint(&w->block, ti->df) || td_buf_put_varint(&w->block, ti->cf) ||
-      td_buf_put_varint(&w->block, off) ||
-      td_buf_append(&w->block, &ti->max_score, sizeof ti->max_score))
+      td_buf_put_varint(&w->block, ti->df) || td_buf_put_varint(&w->block, off) ||
+      td_buf_append(&w->block, (uint16_t[]){bound16(ti->max_score)}, 2))
     return TD_ENOMEM;
   memcpy(w->prev, term, len);
   w->prev_len = len;
@@ -144,14 +160,15 @@ static int next_term(lexcur *c, int *bad) {
   c->len = shared + slen;
   p += slen;
   p = td_varint_get(p, c->end, &c->ti.df);
-  if (p) p = td_varint_get(p, c->end, &c->ti.cf);
   if (p) p = td_varint_get(p, c->end, &off);
-  if (!p || (size_t)(c->end - p) < sizeof(float)) {
+  if (!p || (size_t)(c->end - p) < 2) {
     *bad = 1;
     return 0;
   }
-  memcpy(&c->ti.max_score, p, sizeof(float));
-  c->p = p + sizeof(float);
+  uint16_t h;
+  memcpy(&h, p, 2);
+  c->ti.max_score = unbound16(h);
+  c->p = p + 2;
   c->ti.postings = c->started ? c->ti.postings + off : off;
   c->started = 1;
   c->left--;

@@ -18,9 +18,9 @@
 
 typedef struct td_terminfo {
   uint64_t df;            /* documents containing the term */
-  uint64_t cf;            /* occurrences */
   uint64_t postings;      /* offset of the term's postings in POSTINGS */
-  float max_score;        /* largest BM25 contribution of the term */
+  float max_score;        /* largest BM25 contribution of the term (rounded up
+                          ** to bfloat16 precision when stored) */
 } td_terminfo;
 
 typedef struct td_lexwriter td_lexwriter;

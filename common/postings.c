@@ -76,7 +76,10 @@ static td_status flush_block(td_postwriter *w) {
   s.pos_off = (uint32_t)w->posdata.len;
   s.max_score = w->block_max;
   size_t d0 = w->docs.len, p0 = w->posdata.len;
-  if (pack_runs(&w->docs, gaps, w->n) || pack_runs(&w->docs, tfm1, w->n) ||
+  /* The first gap (for a term's first block, the docid itself) is large
+  ** and would set the bit width of all the others: it goes as a varint. */
+  if (td_buf_put_varint(&w->docs, gaps[0]) || pack_runs(&w->docs, gaps + 1, w->n - 1) ||
+      pack_runs(&w->docs, tfm1, w->n) ||
       pack_runs(&w->docs, w->ttf, w->n) || pack_runs(&w->posdata, w->pos, w->npos))
     return TD_ENOMEM;
   s.doc_crc = (uint32_t)crc32(0, w->docs.data + d0, (uInt)(w->docs.len - d0));
@@ -243,7 +246,11 @@ static int decode_block(td_postings *p, uint32_t j) {
     set_verified(p, a);
   }
   uint32_t n = j + 1 < p->nblocks ? TD_BLOCK : (uint32_t)(p->df - (uint64_t)j * TD_BLOCK);
-  a = td_bitpack_decode(a, b, n, p->docids);
+  uint64_t first;
+  a = td_varint_get(a, b, &first);
+  if (a && first > UINT32_MAX) a = NULL;
+  p->docids[0] = (uint32_t)first;
+  if (a && n > 1) a = td_bitpack_decode(a, b, n - 1, p->docids + 1);
   if (a) a = td_bitpack_decode(a, b, n, p->tf);
   if (a) a = td_bitpack_decode(a, b, n, p->ttf);
   if (!a) return fail(p, "doc block truncated"), 0;
