@@ -9,8 +9,10 @@
 ** process, one index open, many queries).  Exit status as grep: 0 when some
 ** query matched, 1 when none did, 2 on any error.
 */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@ typedef struct opts {
   int count, check;
   td_default_op op;
   out_opts out;
+  FILE *latency;            /* --latency-file: qid<TAB>microseconds per query */
 } opts;
 
 static void usage(FILE *f) {
@@ -40,6 +43,7 @@ static void usage(FILE *f) {
         "      --default-op OP     how bare words combine: and (default) or or\n"
         "      --tag TAG           run tag for --format trec (default tidings)\n"
         "      --check             verify every checksum of the index and exit\n"
+        "      --latency-file F    write qid<TAB>microseconds for every query to F\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
         "\n"
@@ -84,6 +88,19 @@ fail:
   return EXIT_ERROR;
 }
 
+/* Answers one query, timing it (parse, evaluation and output) when asked. */
+static int timed_answer(td_index *ix, const opts *o, const char *qid, const char *query,
+                        long line) {
+  if (!o->latency) return answer(ix, o, qid, query, line);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc = answer(ix, o, qid, query, line);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long long us = (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+  fprintf(o->latency, "%s\t%lld\n", qid, us);
+  return rc;
+}
+
 /* Combines per-query outcomes: any error wins, then any hit. */
 static int combine(int acc, int rc) {
   if (acc == EXIT_ERROR || rc == EXIT_ERROR) return EXIT_ERROR;
@@ -108,7 +125,7 @@ static int batch(td_index *ix, const opts *o) {
     } else {
       snprintf(qidbuf, sizeof qidbuf, "%ld", lineno);
     }
-    status = combine(status, answer(ix, o, qid, query, lineno));
+    status = combine(status, timed_answer(ix, o, qid, query, lineno));
   }
   free(line);
   if (ferror(stdin)) {
@@ -123,6 +140,7 @@ static int parse_args(int argc, char **argv, opts *o, int *done) {
       {"index", required_argument, 0, 'i'},  {"format", required_argument, 0, 'f'},
       {"count", no_argument, 0, 'c'},        {"default-op", required_argument, 0, 'd'},
       {"tag", required_argument, 0, 't'},    {"check", no_argument, 0, 'C'},
+      {"latency-file", required_argument, 0, 'L'},
       {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
   int c;
@@ -157,6 +175,13 @@ static int parse_args(int argc, char **argv, opts *o, int *done) {
         break;
       case 't': o->out.tag = optarg; break;
       case 'C': o->check = 1; break;
+      case 'L':
+        if (o->latency) fclose(o->latency);
+        if (!(o->latency = fopen(optarg, "w"))) {
+          fprintf(stderr, "searcher: cannot write --latency-file %s: %s\n", optarg, strerror(errno));
+          return EXIT_ERROR;
+        }
+        break;
       case 'h': usage(stdout); *done = 1; return EXIT_HIT;
       case 'V': printf("searcher (tidings) %s\n", TD_VERSION); *done = 1; return EXIT_HIT;
       default: usage(stderr); return EXIT_ERROR;
@@ -184,15 +209,19 @@ static char *join_args(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  opts o = {NULL, 10, 0, 0, TD_OP_AND, {OUT_TEXT, 0, "tidings"}};
+  opts o = {NULL, 10, 0, 0, TD_OP_AND, {OUT_TEXT, 0, "tidings"}, NULL};
   int done, rc = parse_args(argc, argv, &o, &done);
-  if (rc != EXIT_HIT || done) return rc;
+  if (rc != EXIT_HIT || done) {
+    if (o.latency) fclose(o.latency);
+    return rc;
+  }
   o.out.color = o.out.format == OUT_TEXT && isatty(1) && !getenv("NO_COLOR");
   td_index *ix;
   td_error err;
   td_error_clear(&err);
   if (td_index_open(o.index, &ix, &err)) {
     fprintf(stderr, "searcher: %s\n", err.msg);
+    if (o.latency) fclose(o.latency);
     return EXIT_ERROR;
   }
   if (o.check) {
@@ -201,12 +230,16 @@ int main(int argc, char **argv) {
     else printf("%s: ok\n", o.index);
   } else if (optind < argc) {
     char *q = join_args(argc, argv);
-    rc = q ? answer(ix, &o, "1", q, 0) : EXIT_ERROR;
+    rc = q ? timed_answer(ix, &o, "1", q, 0) : EXIT_ERROR;
     free(q);
   } else {
     rc = batch(ix, &o);
   }
   td_index_close(ix);
+  if (o.latency && fclose(o.latency) != 0) {
+    fprintf(stderr, "searcher: error writing the latency file\n");
+    rc = EXIT_ERROR;
+  }
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "searcher: error writing results\n");
     return EXIT_ERROR;

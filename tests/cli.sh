@@ -72,6 +72,9 @@ contains "batch error names the line" "line 2" "$T/err"
 printf 'zzzqqq\n' | "$BIN/searcher" -i "$T/demo.idx" >/dev/null 2>&1
 [ $? = 1 ] && ok || bad "batch with no hit must exit 1"
 
+check "latency file" 0 "$BIN/searcher" -i "$T/demo.idx" --latency-file "$T/lat" <"$T/q"
+if awk -F'\t' 'NF != 2 || $2 !~ /^[0-9]+$/ { exit 1 }' "$T/lat" && [ "$(cut -f1 "$T/lat" | tr '\n' ' ')" = "a b c d " ]; then ok; else bad "latency file: $(cat "$T/lat")"; fi
+
 # --- an existing index survives a failed build --------------------------------
 cp "$T/demo.idx" "$T/keep.idx"
 before=$(md5sum <"$T/keep.idx")
