@@ -20,6 +20,7 @@
 
 #define MAX_EXPANSION 1024     /* terms a prefix may stand for */
 #define MAX_CURSORS 4096       /* postings lists one query may open */
+#define MAX_PHRASE 64          /* words in one phrase */
 
 typedef enum { IT_EMPTY, IT_ALL, IT_TERM, IT_PHRASE, IT_AND, IT_OR, IT_NOT } it_kind;
 
@@ -99,10 +100,8 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
 
 /* Counts the phrase's occurrences in the document all kids stand on. */
 static int phrase_matches(evalctx *c, it *x) {
-  enum { MAXK = TD_QUERY_MAX_TERMS };
-  const uint32_t *pos[64];
-  uint32_t n[64], at[64];
-  if (x->nkids > 64) return 0;
+  const uint32_t *pos[MAX_PHRASE];
+  uint32_t n[MAX_PHRASE], at[MAX_PHRASE];
   for (size_t i = 0; i < x->nkids; i++) {
     if (!(pos[i] = kid_positions(c, x->kids[i], &n[i]))) return 0;
     at[i] = 0;
@@ -125,14 +124,7 @@ static int phrase_matches(evalctx *c, it *x) {
     x->freq++;
     x->tfreq += in_title;
   }
-  (void)MAXK;
   return x->freq > 0;
-}
-
-/* A TERM restricted to titles: does the current document have it there? */
-static int term_in_title(evalctx *c, it *x) {
-  (void)c;
-  return td_postings_ttf(&x->post) > 0;
 }
 
 /* Moves every kid of an AND-like node to a common document >= TARGET. */
@@ -169,7 +161,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
     case IT_TERM:
       for (;;) {
         uint32_t d = td_postings_seek(&x->post, target);
-        if (d == TD_END || !x->title_only || term_in_title(c, x)) return x->doc = d;
+        if (d == TD_END || !x->title_only || td_postings_ttf(&x->post) > 0) return x->doc = d;
         target = d + 1;
       }
     case IT_PHRASE:
@@ -310,8 +302,9 @@ static td_status build_prefix(evalctx *c, const td_qnode *q, it **out) {
 }
 
 static td_status build_phrase(evalctx *c, const td_qnode *q, it **out) {
-  if (q->nterms > 64)
-    return td_fail(c->err, TD_ELIMIT, "phrase at column %d has more than 64 words", q->column);
+  if (q->nterms > MAX_PHRASE)
+    return td_fail(c->err, TD_ELIMIT, "phrase at column %d has more than %d words", q->column,
+                   MAX_PHRASE);
   it *x = new_it(IT_PHRASE);
   if (!x || !(x->offs = malloc(q->nterms * sizeof *x->offs))) {
     free(x);
