@@ -61,12 +61,14 @@ static td_article article_at(const batch *b, uint32_t i) {
   return (td_article){f[0], f[1], f[2], f[3], f[4], f[5]};
 }
 
-/* Records the first failure; the caller sees it on its next call. */
+/* Records the first failure (with the lock held) and wakes the caller,
+** which may be waiting for room; it sees the failure on its next call. */
 static void fail(td_pool *p, td_status rc, const td_error *err) {
   if (!p->failed) {
     p->failed = rc;
     p->err = *err;
   }
+  pthread_cond_broadcast(&p->done);
 }
 
 /* Stores ready batches in docid order; called with the lock held. */
@@ -241,7 +243,6 @@ void td_pool_abort(td_builder *b) {
   td_error err;
   pthread_mutex_lock(&b->pool->mu);
   fail(b->pool, TD_EINVAL, (td_error *)memset(&err, 0, sizeof err));
-  pthread_cond_broadcast(&b->pool->done);
   pthread_mutex_unlock(&b->pool->mu);
   join(b->pool);
   free_pool(b);
