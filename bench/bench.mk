@@ -23,7 +23,7 @@ PEER_OBJ    := $(B)/bench/peers/peer_util.o $(PEER_READER_OBJ)
 PEER_LIBS   := -ljansson -lz
 BENCH_PEERS := $(B)/bench/xapian_peer $(B)/bench/fts5_peer
 
-.PHONY: bench-peers bench-quick bench-ours
+.PHONY: bench bench-large bench-quick bench-peers bench-ours
 
 bench-peers: $(BENCH_PEERS)
 

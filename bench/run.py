@@ -11,7 +11,8 @@ to the best peer.
 
   python3 bench/run.py            Reuters-21578, BBC, 20 Newsgroups and a
                                   200,000-article synthetic corpus
-  python3 bench/run.py --large    the synthetic corpus at 1,000,000
+  python3 bench/run.py --large    the same with the synthetic corpus at
+                                  1,000,000 articles
   python3 bench/run.py --quick    Reuters only, 50 queries per set, report
                                   in the scratch folder (for iterating)
 
@@ -19,7 +20,9 @@ Measurement: each engine runs as its own process; wall time is taken around
 it and its CPU time and peak RSS come from wait4().  Queries run in batch
 mode (qid<TAB>query lines on stdin, answers to a file), so only engine work
 is timed: throughput is queries / (batch wall time - wall time of an empty
-batch, i.e. process start and index open).  Per-query latency comes from
+batch, i.e. process start and index open); a set answered in under
+--min-batch seconds is run again fed several times over, so that the
+jitter of process start cannot swamp it.  Per-query latency comes from
 each engine's own clock around each query (--latency-file); for our searcher
 only if its --help mentions --latency-file.  Index files are read once before
 the queries, so queries meet a warm page cache, as a searched archive would.
@@ -56,6 +59,7 @@ CORPORA = [
     ("20ng", "20 Newsgroups", ["20newsgroups"]),
     ("synth", "Synthetic news", None),
 ]
+MAX_PASSES = 20
 VARIANTS = [("top10", "top 10, ranked"), ("count", "count only")]
 
 
@@ -126,7 +130,8 @@ def path_bytes(path):
 
 
 def input_bytes(paths):
-    """Bytes of the input files the indexers read (known formats only)."""
+    """Bytes of the input files the indexers read (known formats only; a
+    .gz file counts as stored, compressed)."""
     total = 0
     for root in paths:
         if os.path.isfile(root):
@@ -205,8 +210,10 @@ class Tidings(Engine):
     def index_path(self, folder):
         return os.path.join(folder, "tidings.idx")
 
+    threads = 1           # -j: 1 for the single-threaded row, 2 for the parallel one
+
     def index_cmd(self, idx, inputs):
-        return [self.indexer, "-o", idx] + inputs
+        return [self.indexer, "-j", str(self.threads), "-o", idx] + inputs
 
     def query_cmd(self, idx, count, op, latency_file):
         cmd = [self.searcher, "-i", idx, "--default-op", op]
@@ -350,11 +357,11 @@ def articles_indexed(*logs):
     return None
 
 
-def run_index(args, eng, idx, inputs, logdir, commands):
+def run_index(args, eng, idx, inputs, logdir, commands, tag=""):
     remove_index(idx)
     cmd = eng.index_cmd(idx, inputs)
-    commands.setdefault("index " + eng.name, shlex.join(cmd))
-    errlog = os.path.join(logdir, eng.name + "-index.log")
+    commands.setdefault("index " + eng.name + tag, shlex.join(cmd))
+    errlog = os.path.join(logdir, eng.name + tag + "-index.log")
     log("%s: indexing" % eng.name)
     r = measure(cmd, stdout_path=errlog + ".out", stderr_path=errlog, timeout=args.timeout)
     if r.get("rc") != 0 or not os.path.exists(idx):
@@ -366,65 +373,92 @@ def run_index(args, eng, idx, inputs, logdir, commands):
     return r
 
 
+def open_cost(args, eng, idx, rundir):
+    """Fastest of 5 empty batches: process start and index open."""
+    empty = os.path.join(rundir, "empty.tsv")
+    open(empty, "w").close()
+    err = os.path.join(rundir, eng.name + "-empty.err")
+    walls = []
+    for _ in range(5):
+        r = measure(eng.query_cmd(idx, False, "and", None), stdin_path=empty, stderr_path=err,
+                    timeout=args.timeout)
+        if r.get("rc") not in eng.ok_codes:
+            raise RuntimeError("an empty query batch failed (exit code %s): %s"
+                               % (r.get("rc"), tail(err) or "no message"))
+        walls.append(r["wall"])
+    return min(walls)
+
+
+def run_batch(args, cmd, qset, passes, base, lat):
+    """Runs CMD on QSET fed PASSES times over; the fastest of --repeat runs
+    and its latencies."""
+    batch = "%s.x%d.tsv" % (base, passes)
+    with open(qset["path"]) as f:
+        text = f.read()
+    with open(batch, "w") as f:
+        f.write(text * passes)
+    best, lats = None, []
+    for _ in range(args.repeat):
+        if os.path.exists(lat):
+            os.remove(lat)
+        r = measure(cmd, stdin_path=batch, stdout_path=base + ".out", stderr_path=base + ".err",
+                    timeout=args.timeout)
+        if best is None or r.get("wall", 1e99) < best.get("wall", 1e99):
+            best, lats = r, read_latencies(lat)
+    os.remove(batch)
+    return best, lats
+
+
+def run_set(args, eng, idx, qset, variant, open_wall, base, commands):
+    """Throughput and latency of one query set in one variant.  A set whose
+    work takes under --min-batch seconds is run again, fed enough times over
+    to take about that long, so process start jitter cannot swamp it."""
+    count = variant == "count"
+    lat = base + ".lat"
+    cmd = eng.query_cmd(idx, count, qset["default_op"], lat)
+    commands.setdefault("query %s %s" % (eng.name, variant), shlex.join(cmd) + " < SET.tsv")
+    passes = 1
+    while True:
+        r, lats = run_batch(args, cmd, qset, passes, base, lat)
+        if r.get("rc") is None or r["rc"] < 0 or "error" in r:
+            return {"error": r.get("error") or "exit code %s: %s" % (
+                r.get("rc"), tail(base + ".err", 3) or "no message")}
+        busy = r["wall"] - open_wall
+        if lats:
+            busy = max(busy, sum(lats) / 1e6)
+        if busy >= args.min_batch or passes >= MAX_PASSES:
+            break
+        passes = min(MAX_PASSES, max(2 * passes, int(passes * args.min_batch / max(busy, 1e-3)) + 1))
+    n = len(qset["lines"]) * passes
+    res = {"n": n, "passes": passes, "wall": r["wall"], "rc": r["rc"], "maxrss_kb": r["maxrss_kb"]}
+    if r["rc"] not in eng.ok_codes:
+        # The batch ran to its end but some query was refused: the figures
+        # stand, and the message goes in the report.
+        res["note"] = "exit code %d: %s" % (r["rc"], tail(base + ".err", 1) or "no message")
+    if busy > 0 and n:   # else lost in the noise of process start
+        res["qps"] = n / busy
+        res["mean_us"] = busy * 1e6 / n
+    if lats:
+        res.update(p50=percentile(lats, 50), p95=percentile(lats, 95), p99=percentile(lats, 99),
+                   lat_n=len(lats))
+    if count:
+        res["counts"] = read_counts(base + ".out")
+        res["failed"] = len(qset["lines"]) - len(res["counts"])
+    return res
+
+
 def run_queries(args, eng, idx, sets, rundir, commands):
     """Throughput and latency of every set, top-10 and count."""
     warm(idx)
-    empty = os.path.join(rundir, "empty.tsv")
-    open(empty, "w").close()
-    opens = []
-    for _ in range(5):
-        r = measure(eng.query_cmd(idx, False, "and", None), stdin_path=empty,
-                    stderr_path=os.path.join(rundir, eng.name + "-empty.err"), timeout=args.timeout)
-        if r.get("rc") not in eng.ok_codes:
-            return {"error": "an empty query batch failed (exit code %s): %s" % (
-                r.get("rc"), tail(os.path.join(rundir, eng.name + "-empty.err")) or "no message")}
-        opens.append(r["wall"])
-    out = {"open_wall": min(opens), "sets": {}}
-    for s in sets:
-        batch = os.path.join(rundir, "%s-x%d.tsv" % (s["name"], args.passes))
-        with open(s["path"]) as f:
-            text = f.read()
-        with open(batch, "w") as f:
-            f.write(text * args.passes)
+    try:
+        out = {"open_wall": open_cost(args, eng, idx, rundir), "sets": {}}
+    except RuntimeError as e:
+        return {"error": str(e)}
+    for qset in sets:
         for variant, _label in VARIANTS:
-            count = variant == "count"
-            base = os.path.join(rundir, "%s-%s-%s" % (eng.name, s["name"], variant))
-            lat = base + ".lat"
-            if os.path.exists(lat):
-                os.remove(lat)
-            cmd = eng.query_cmd(idx, count, s["default_op"], lat)
-            commands.setdefault("query %s %s" % (eng.name, variant), shlex.join(cmd) + " < SET.tsv")
-            best = None
-            for _ in range(args.repeat):
-                r = measure(cmd, stdin_path=batch, stdout_path=base + ".out",
-                            stderr_path=base + ".err", timeout=args.timeout)
-                if best is None or r.get("wall", 1e99) < best.get("wall", 1e99):
-                    best = r
-                    lats = read_latencies(lat)
-            r = best
-            n = len(s["lines"]) * args.passes
-            res = {"n": n, "wall": r.get("wall"), "rc": r.get("rc"), "maxrss_kb": r.get("maxrss_kb")}
-            if r.get("rc") is None or r["rc"] < 0 or "error" in r:
-                res["error"] = r.get("error") or "exit code %s: %s" % (
-                    r.get("rc"), tail(base + ".err", 3) or "no message")
-            else:
-                if r["rc"] not in eng.ok_codes:
-                    # The batch ran to its end but some query was refused:
-                    # the figures stand, the message goes in the report.
-                    res["note"] = "exit code %d: %s" % (r["rc"], tail(base + ".err", 1) or "no message")
-                busy = r["wall"] - out["open_wall"]
-                if lats and busy < sum(lats) / 1e6:
-                    busy = sum(lats) / 1e6
-                if busy > 0 and n:   # else lost in the noise of process start
-                    res["qps"] = n / busy
-                    res["mean_us"] = busy * 1e6 / n
-                if lats:
-                    res.update(p50=percentile(lats, 50), p95=percentile(lats, 95),
-                               p99=percentile(lats, 99), lat_n=len(lats))
-                if count:
-                    res["counts"] = read_counts(base + ".out")
-                    res["failed"] = len(s["lines"]) - len(res["counts"])
-            out["sets"]["%s/%s" % (s["name"], variant)] = res
+            base = os.path.join(rundir, "%s-%s-%s" % (eng.name, qset["name"], variant))
+            out["sets"]["%s/%s" % (qset["name"], variant)] = run_set(
+                args, eng, idx, qset, variant, out["open_wall"], base, commands)
     return out
 
 
@@ -473,6 +507,12 @@ def bench_corpus(args, engines, name, title, folders, commands):
             er["error"] = eng.problem
             continue
         idx = eng.index_path(folder)
+        if eng.name == "tidings":
+            # The same build with two analysing threads, for the -j 2 row;
+            # the single-threaded index is the one the queries then use.
+            eng.threads = 2
+            er["index_j2"] = run_index(args, eng, idx, inputs, rundir, commands, " -j2")
+            eng.threads = 1
         er["index"] = run_index(args, eng, idx, inputs, rundir, commands)
         if "error" in er["index"]:
             er["error"] = er["index"]["error"]
@@ -481,6 +521,9 @@ def bench_corpus(args, engines, name, title, folders, commands):
         er["queries"] = run_queries(args, eng, idx, sets, rundir, commands)
         er["shell"] = run_shell(args, eng, idx, res["shell_query"], shell_set["default_op"],
                                 rundir, commands)
+        for part in ("queries", "shell"):
+            if "error" in er[part]:
+                er.setdefault("error", "%s: %s" % (part, er[part]["error"]))
         if name == "synth" and not args.keep_indexes:
             remove_index(idx)
     return res
@@ -606,6 +649,16 @@ def report_corpus(c, engines, lines):
         lines.append("| **ours ÷ best peer** | | %s | %s | %s | %s | |" % tuple(
             fmt_ratio(vals[m].get("tidings"), best_peer(vals[m], False))
             for m in ("wall", "cpu", "rss", "bytes")))
+    j2 = engine_get(ers.get("tidings", {}), "index_j2") or {}
+    if j2 and "error" not in j2 and vals["wall"].get("tidings"):
+        lines.append("| tidings, `-j 2` | %s | %s | %s | %s | %s | |" % (
+            "{:,}".format(j2["articles"]) if j2.get("articles") is not None else "?",
+            fmt_num(j2.get("wall"), 2), fmt_num(j2.get("user", 0) + j2.get("sys", 0), 2),
+            fmt_num(j2["maxrss_kb"] / 1024.0 if j2.get("maxrss_kb") else None),
+            fmt_num(j2["bytes"] / 1e6 if j2.get("bytes") else None)))
+        lines.append("")
+        lines.append("Indexing with `-j 2` is %.2f× as fast as with `-j 1` (wall time)." %
+                     (vals["wall"]["tidings"] / j2["wall"] if j2.get("wall") else 0))
     lines.append("")
 
     # Throughput
@@ -635,15 +688,18 @@ def report_corpus(c, engines, lines):
     # Latency
     lines.append("### Latency per query, µs: p50 / p95 / p99 (engine's own clock)")
     lines.append("")
-    lines.append("| set | variant | " + " | ".join(e.label for e in ecols) + " | ours ÷ best peer, p50 / p99 |")
+    lines.append("| set | variant | " + " | ".join(e.label for e in ecols)
+                 + " | ours ÷ best peer, p50 / p99 (or mean) |")
     lines.append("| --- | --- | " + " | ".join("---:" for _ in ecols) + " | ---: |")
     for key in keys:
-        cells, p50, p99 = [], {}, {}
+        cells, p50, p99, mean = [], {}, {}, {}
         for e in ecols:
             r = engine_get(ers.get(e.name, {}), "queries", "sets", key)
             if r is None or "error" in r:
                 cells.append("—" if r is None else "failed")
-            elif r.get("p50") is None:
+                continue
+            mean[e.name] = r.get("mean_us")
+            if r.get("p50") is None:
                 cells.append("mean %s" % fmt_num(r.get("mean_us"), 0))
             else:
                 p50[e.name], p99[e.name] = r["p50"], r["p99"]
@@ -654,6 +710,8 @@ def report_corpus(c, engines, lines):
         if "tidings" in p50:
             ratio = "%s / %s" % (fmt_ratio(p50["tidings"], best_peer(p50, False)),
                                  fmt_ratio(p99["tidings"], best_peer(p99, False)))
+        elif mean.get("tidings"):
+            ratio = "mean %s" % fmt_ratio(mean["tidings"], best_peer(mean, False))
         lines.append("| %s | %s | %s | %s |" % (sname, variant, " | ".join(cells), ratio))
     lines.append("")
 
@@ -741,6 +799,8 @@ def write_report(results, path):
         "| peers | Xapian %s, SQLite %s (Debian packages) |" % (m.get("libxapian30"), m.get("libsqlite3-0")),
         "| tidings | commit %s |" % m.get("commit"),
         "| harness | Python %s |" % m.get("python"),
+        "| load average at start / end | %s / %s |" % (
+            fmt_num(results.get("load", {}).get("start"), 2), fmt_num(results.get("load", {}).get("end"), 2)),
         "",
         "## How to reproduce",
         "",
@@ -761,10 +821,11 @@ def write_report(results, path):
         "(from `wait4()`), and the bytes of the finished index with the article text stored. "
         "Xapian's time includes compacting the database, FTS5's its `optimize` merge.",
         "- **Queries per second**: each query set is answered in one batch process "
-        "(`qid<TAB>query` lines on stdin), the set fed %d times over so that the work outweighs "
-        "process start; QPS = queries / (batch wall time − wall time of an empty batch, i.e. "
-        "process start and index open, fastest of 5). Index files are read once beforehand (warm "
-        "page cache). Fastest of %d run(s) of each batch." % (a.get("passes", 1), a["repeat"]),
+        "(`qid<TAB>query` lines on stdin); QPS = queries / (batch wall time − wall time of an "
+        "empty batch, i.e. process start and index open, fastest of 5). A set whose work takes "
+        "under %.1f s is run again fed several times over (at most %d×), so that process start "
+        "cannot swamp it. Index files are read once beforehand (warm page cache). Fastest of %d "
+        "run(s) of each batch." % (a.get("min_batch", 0), MAX_PASSES, a["repeat"]),
         "- **Latency**: each engine's own clock around each query (`--latency-file`), nearest-rank "
         "percentiles. Where an engine cannot report it, the mean from the batch time is shown.",
         "- **Shell query**: one query with the top 10 printed, as a user would type it, from process "
@@ -789,7 +850,19 @@ def write_report(results, path):
     lines.append("Each set is run twice: `top10` (ranked, 10 results printed in TREC format) and "
                  "`count` (hit count only).")
     lines.append("")
+    load = results.get("load", {})
+    if max(load.get("start", 0), load.get("end", 0)) > 0.5:
+        lines.append("**The machine was not idle**: load average %.2f when the run started, %.2f "
+                     "when it ended (1-minute averages). Other work skews the timings; rerun on an "
+                     "idle machine before drawing conclusions." % (load.get("start", 0), load.get("end", 0)))
+        lines.append("")
     problems = [(e.label, results["problems"][e.name]) for e in engines if results["problems"].get(e.name)]
+    for e in engines:
+        if e.name == "tidings" and not results.get("latency_support", {}).get("tidings", True) \
+                and not results["problems"].get("tidings"):
+            lines.append("Our searcher's `--help` does not mention `--latency-file`, so its latency "
+                         "columns show the mean from the batch time instead of percentiles.")
+            lines.append("")
     if problems:
         lines.append("**Engines that could not run:**")
         lines.append("")
@@ -847,24 +920,29 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("--quick", action="store_true", help="Reuters only, 50 queries per set")
-    ap.add_argument("--large", action="store_true", help="synthetic corpus of 1,000,000 articles")
+    ap.add_argument("--large", action="store_true", help="the synthetic corpus at 1,000,000 articles")
     ap.add_argument("--corpora", help="comma-separated subset of: " + ",".join(c[0] for c in CORPORA))
-    ap.add_argument("--engines", default="tidings,xapian,fts5")
+    ap.add_argument("--engines", default="tidings,xapian,fts5", help="comma-separated subset")
     ap.add_argument("--synth-n", type=int, help="synthetic articles (default 200000; 1000000 with --large)")
     ap.add_argument("--queries", type=int, help="queries per set (default 200; 50 with --quick)")
-    ap.add_argument("--passes", type=int, default=5,
-                    help="times each query set is fed in one batch (5)")
+    ap.add_argument("--min-batch", type=float, default=1.0,
+                    help="seconds of work a batch should take; shorter sets are fed again (1.0)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each batch, fastest kept (1)")
-    ap.add_argument("--shell-runs", type=int, default=5)
-    ap.add_argument("--timeout", type=int, default=4 * 3600, help="seconds allowed per step")
-    ap.add_argument("--scratch", default=os.environ.get("TD_BENCH_DIR", "/tmp/tidings-bench"))
+    ap.add_argument("--shell-runs", type=int, default=5, help="timed shell-query runs (5)")
+    ap.add_argument("--timeout", type=int, default=4 * 3600, help="seconds allowed per step (4 hours)")
+    ap.add_argument("--scratch", default=os.environ.get("TD_BENCH_DIR", "/tmp/tidings-bench"),
+                    help="corpora, indexes, runs (default $TD_BENCH_DIR or /tmp/tidings-bench)")
     ap.add_argument("--shared", default=os.environ.get(
-        "TD_SHARED_CORPUS", os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))))
-    ap.add_argument("--ours-bin", default=os.path.join(REPO, "bin"))
-    ap.add_argument("--peers-bin", default=os.path.join(REPO, "build", "bench"))
+        "TD_SHARED_CORPUS", os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))),
+                    help="the shared corpora (default $TD_SHARED_CORPUS or ../shared/corpus)")
+    ap.add_argument("--ours-bin", default=os.path.join(REPO, "bin"),
+                    help="folder of indexer and searcher (default bin/)")
+    ap.add_argument("--peers-bin", default=os.path.join(REPO, "build", "bench"),
+                    help="folder of xapian_peer and fts5_peer (default build/bench/)")
     ap.add_argument("--out", help="report path (default bench/RESULTS.md; the scratch folder with --quick)")
     ap.add_argument("--keep-indexes", action="store_true", help="keep the synthetic corpus' indexes")
-    ap.add_argument("--report-only", action="store_true", help="rewrite the report from results.json")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the report from the scratch folder's results.json")
     args = ap.parse_args()
     for k in ("scratch", "shared", "ours_bin", "peers_bin"):
         setattr(args, k, os.path.abspath(getattr(args, k)))
@@ -880,16 +958,18 @@ def main():
     unknown = set(wanted) - {c[0] for c in CORPORA}
     if unknown:
         ap.error("unknown corpus: %s" % ", ".join(sorted(unknown)))
-    if args.out is None:
-        args.out = (os.path.join(args.scratch, "RESULTS.md") if args.quick
-                    else os.path.join(REPO, "bench", "RESULTS.md"))
     os.makedirs(args.scratch, exist_ok=True)
     results_json = os.path.join(args.scratch, "results.json")
     if args.report_only:
         with open(results_json) as f:
-            write_report(json.load(f), args.out)
-        log("report written to %s" % args.out)
+            results = json.load(f)
+        out = args.out or results["out"]
+        write_report(results, out)
+        log("report written to %s" % out)
         return 0
+    if args.out is None:
+        args.out = (os.path.join(args.scratch, "RESULTS.md") if args.quick
+                    else os.path.join(REPO, "bench", "RESULTS.md"))
 
     engines = make_engines(args)
     for e in engines:
@@ -902,10 +982,12 @@ def main():
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "mode": "quick" if args.quick else ("large" if args.large else "default"),
         "argv": shlex.join(["python3", "bench/run.py"] + sys.argv[1:]),
-        "args": {"scratch": args.scratch, "repeat": args.repeat, "passes": args.passes,
+        "out": os.path.abspath(args.out),
+        "args": {"scratch": args.scratch, "repeat": args.repeat, "min_batch": args.min_batch,
                  "shell_runs": args.shell_runs,
                  "queries": args.queries, "synth_n": args.synth_n},
         "machine": machine_info(),
+        "load": {"start": os.getloadavg()[0]},
         "engines": [(e.name, e.label) for e in engines],
         "problems": {e.name: e.problem for e in engines},
         "latency_support": {e.name: e.latency for e in engines},
@@ -925,6 +1007,7 @@ def main():
             json.dump(results, f, indent=1)
         write_report(results, args.out)
     results["elapsed"] = time.time() - t0
+    results["load"]["end"] = os.getloadavg()[0]
     with open(results_json, "w") as f:
         json.dump(results, f, indent=1)
     write_report(results, args.out)
