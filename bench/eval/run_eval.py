@@ -54,16 +54,16 @@ REFERENCES = [
 ]
 
 SYNTAX = re.compile(r'["()*:]')
-OPERATORS = {"AND", "OR", "NOT"}
 
 
 def clean_query(text):
-    """Turns raw query text into plain words for every engine's parser:
-    quotes, parentheses, '*' and ':' (phrase, group, prefix and field
-    syntax) become spaces, and the operators AND/OR/NOT become the
-    lower-case words they were in the source text."""
-    words = SYNTAX.sub(" ", text).split()
-    return " ".join(w.lower() if w in OPERATORS else w for w in words)
+    """Turns raw query text into plain lower-case words for every engine's
+    parser: quotes, parentheses, '*' and ':' (phrase, group, prefix and
+    field syntax) become spaces, so AND/OR/NOT are the words they were in
+    the source text.  Lower case because Xapian's default stemming leaves
+    capitalised words unstemmed (NPL's queries are all capitals), which
+    would measure that quirk rather than the ranking."""
+    return " ".join(w.lower() for w in SYNTAX.sub(" ", text).split())
 
 
 def engine_commands(engine, store, args):
