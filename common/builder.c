@@ -164,11 +164,16 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
     return rc;
   }
   static const uint8_t zeros[TD_DATA_START];
-  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros ||
-      td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, TD_BODY_LEVEL, &b->bodies) ||
+  if (fwrite(zeros, 1, sizeof zeros, b->out) != sizeof zeros) {
+    rc = td_fail(err, TD_EIO, "cannot write %s: %s (is the disk full?)", b->tmppath,
+                 strerror(errno));
+    td_builder_abort(b);
+    return rc;
+  }
+  if (td_docwriter_new(b->out, 1, TD_BODY_PER_BLOCK, TD_BODY_LEVEL, &b->bodies) ||
       td_docwriter_new(b->sumfile, 4, TD_SUMMARY_PER_BLOCK, TD_SUMMARY_LEVEL, &b->summaries)) {
     td_builder_abort(b);
-    return td_fail(err, TD_EIO, "cannot start the index file %s", path);
+    return td_fail(err, TD_ENOMEM, "out of memory starting the index file %s", path);
   }
   if (b->nlanes > 1 && (rc = td_pool_start(b, err))) {
     td_builder_abort(b);

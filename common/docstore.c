@@ -211,12 +211,17 @@ void td_docreader_free(td_docreader *r) {
 static td_status load_block(td_docreader *r, uint64_t b, td_error *err) {
   td_docblk e;
   memcpy(&e, r->idx + b * sizeof e, sizeof e);
-  if (e.offset > r->len || e.clen > r->len - e.offset)
+  if (e.offset > r->len || e.clen > r->len - e.offset || e.ulen == 0)
     return td_fail(err, TD_ECORRUPT, "stored-document block %llu lies outside its section",
                    (unsigned long long)b);
   const uint8_t *src = r->data + e.offset;
   if ((uint32_t)crc32(0, src, e.clen) != e.crc)
     return td_fail(err, TD_ECORRUPT, "stored-document block %llu fails its checksum",
+                   (unsigned long long)b);
+  /* The frame's own header must agree with the index before that many
+  ** bytes are allocated. */
+  if (ZSTD_getFrameContentSize(src, e.clen) != e.ulen)
+    return td_fail(err, TD_ECORRUPT, "stored-document block %llu has an inconsistent size",
                    (unsigned long long)b);
   if (e.ulen > r->cachecap) {
     uint8_t *p = realloc(r->cache, e.ulen);

@@ -209,7 +209,8 @@ static int check_term(void *ctx, const char *term, size_t len, const td_terminfo
   td_index *ix = ((void **)ctx)[0];
   td_error *err = ((void **)ctx)[1];
   td_postings p;
-  if (td_postings_open(&p, ix->sec[TD_SEC_POSTINGS].p, ix->sec[TD_SEC_POSTINGS].len, ti, NULL, err))
+  if (td_postings_open(&p, ix->sec[TD_SEC_POSTINGS].p, ix->sec[TD_SEC_POSTINGS].len, ti,
+                       ix->meta.ndocs, NULL, err))
     return 1;
   uint64_t n = 0;
   uint32_t np;

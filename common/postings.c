@@ -151,13 +151,15 @@ static uint32_t fail(td_postings *p, const char *what) {
 }
 
 td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
-                           const td_terminfo *ti, uint8_t *verified, td_error *err) {
+                           const td_terminfo *ti, uint64_t ndocs, uint8_t *verified,
+                           td_error *err) {
   memset(p, 0, offsetof(td_postings, docids));
   p->posbuf = p->docpos = NULL;
   p->poscap = p->docposcap = 0;
   p->err = err;
   p->sec = sec;
   p->verified = verified;
+  p->ndocs = ndocs;
   p->end = sec + len;
   p->df = ti->df;
   uint64_t nb = (ti->df + TD_BLOCK - 1) / TD_BLOCK;
@@ -254,21 +256,23 @@ static int decode_block(td_postings *p, uint32_t j) {
   if (a) a = td_bitpack_decode(a, b, n, p->tf);
   if (a) a = td_bitpack_decode(a, b, n, p->ttf);
   if (!a) return fail(p, "doc block truncated"), 0;
-  uint32_t prev;
-  if (j == 0) {
-    prev = p->docids[0];
-  } else {
+  /* In 64 bits, so that gaps from a damaged (or forged, checksums
+  ** recomputed) block cannot wrap around and step outside the collection. */
+  uint64_t prev = p->docids[0];
+  if (j > 0) {
     td_skip ps;
     get_skip(p, j - 1, &ps);
-    prev = ps.last_docid + 1 + p->docids[0];
+    prev += (uint64_t)ps.last_docid + 1;
   }
-  p->docids[0] = prev;
+  if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
+  p->docids[0] = (uint32_t)prev;
   for (uint32_t i = 1; i < n; i++) {
-    prev += p->docids[i] + 1;
-    p->docids[i] = prev;
+    prev += (uint64_t)p->docids[i] + 1;
+    if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
+    p->docids[i] = (uint32_t)prev;
   }
   for (uint32_t i = 0; i < n; i++) p->tf[i] += 1;
-  if (p->nblocks == 1) p->one.last_docid = prev;
+  if (p->nblocks == 1) p->one.last_docid = (uint32_t)prev;
   else if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
   p->blk = j;
   p->n = n;

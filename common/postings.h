@@ -55,6 +55,7 @@ typedef struct td_postings {
   const uint8_t *pos;         /* start of the position blocks */
   const uint8_t *end;         /* end of the section */
   uint64_t df;
+  uint64_t ndocs;             /* docids must be below it */
   uint32_t nblocks;
   uint32_t blk;               /* decoded block, nblocks when none */
   uint32_t n, i;              /* documents in the block, current index */
@@ -73,11 +74,13 @@ typedef struct td_postings {
 } td_postings;
 
 /* Opens a cursor on the term described by TI in the POSTINGS section
-** [SEC, SEC+LEN).  VERIFIED (may be NULL) is a bitmap of LEN bits shared by
-** the cursors of one index, so that each block's CRC is computed once.  The
-** cursor is before its first document: call next() or seek(). */
+** [SEC, SEC+LEN) of a collection of NDOCS documents.  VERIFIED (may be
+** NULL) is a bitmap of LEN bits shared by the cursors of one index, so that
+** each block's CRC is computed once.  The cursor is before its first
+** document: call next() or seek(). */
 td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
-                           const td_terminfo *ti, uint8_t *verified, td_error *err);
+                           const td_terminfo *ti, uint64_t ndocs, uint8_t *verified,
+                           td_error *err);
 void td_postings_close(td_postings *p);
 
 /* Moves to the next document / the first document >= TARGET; returns its

@@ -236,7 +236,8 @@ static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it *
   it *x = new_it(IT_TERM);
   if (!x) return TD_ENOMEM;
   td_region ps = c->ix->sec[TD_SEC_POSTINGS];
-  td_status rc = td_postings_open(&x->post, ps.p, ps.len, ti, c->ix->pverified, c->err);
+  td_status rc = td_postings_open(&x->post, ps.p, ps.len, ti, c->ix->meta.ndocs,
+                                  c->ix->pverified, c->err);
   if (rc) {
     free(x);
     return rc;
@@ -365,7 +366,7 @@ static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
   }
   /* The rarest kid leads the leapfrog: every other kid only seeks to its
   ** candidates. */
-  if (x->kind == IT_AND) qsort(x->kids, x->nkids, sizeof *x->kids, by_est);
+  if (x->kind == IT_AND && x->nkids > 1) qsort(x->kids, x->nkids, sizeof *x->kids, by_est);
   x->est = x->kind == IT_AND ? UINT64_MAX : 0;
   for (size_t i = 0; i < x->nkids; i++) {
     uint64_t e = x->kids[i]->est;
@@ -587,6 +588,15 @@ static int by_rank(const void *a, const void *b) {
   return (x->docid > y->docid) - (x->docid < y->docid);
 }
 
+/* Damage reported deep down (a lexicon block, a postings block) gets the
+** index's name and what to do in front of it. */
+static td_status name_damage(const td_index *ix, td_status rc, td_error *err) {
+  if (rc != TD_ECORRUPT) return rc;
+  char w[sizeof err->msg];
+  snprintf(w, sizeof w, "%s", err ? err->msg : "");
+  return td_fail(err, rc, "%s: %s; the index is damaged: rebuild it with bin/indexer", ix->path, w);
+}
+
 static td_status prepare(td_index *ix, const char *query, td_default_op op, evalctx *c,
                          it **root, td_error *err) {
   memset(c, 0, sizeof *c);
@@ -598,7 +608,7 @@ static td_status prepare(td_index *ix, const char *query, td_default_op op, eval
   rc = build(c, q, root);
   td_query_free(q);
   if (rc == TD_ENOMEM) return td_fail(err, rc, "out of memory evaluating the query");
-  if (rc) return rc;
+  if (rc) return name_damage(ix, rc, err);
   start(c, *root);
   return TD_OK;
 }
@@ -606,13 +616,7 @@ static td_status prepare(td_index *ix, const char *query, td_default_op op, eval
 static td_status finish(evalctx *c, it *root, td_error *err) {
   td_status rc = c->status ? c->status : tree_status(root);
   free_it(root);
-  if (rc == TD_ECORRUPT) {
-    char w[sizeof err->msg];
-    snprintf(w, sizeof w, "%s", err ? err->msg : "");
-    return td_fail(err, rc, "%s: %s; the index is damaged: rebuild it with bin/indexer",
-                   c->ix->path, w);
-  }
-  return rc;
+  return name_damage(c->ix, rc, err);
 }
 
 td_status td_search(td_index *ix, const char *query, const td_search_options *opt,
