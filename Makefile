@@ -19,7 +19,7 @@ TESTLIBS := -lcmocka
 
 # Debian packages the build, the tests and the benchmarks need.
 PKGS_BUILD := build-essential zlib1g-dev libzstd-dev libstemmer-dev libutf8proc-dev libjansson-dev
-PKGS_TEST  := libcmocka-dev python3
+PKGS_TEST  := libcmocka-dev python3 valgrind time
 PKGS_BENCH := libxapian-dev libsqlite3-dev
 
 LIB_SRC := $(wildcard common/*.c)
@@ -33,7 +33,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := $(B)/libtidings.a
 TESTS   := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-sanitize clean
+.PHONY: all deps deps-test deps-bench demo test test-unit test-cli test-faults test-valgrind test-sanitize clean
 all: $(BIN)/indexer $(BIN)/searcher
 
 $(B)/%.o: %.c $(wildcard common/*.h)
@@ -92,7 +92,7 @@ demo: deps
 	bin/searcher -i demo.idx 'remains AND Osan'
 
 test: deps-test
-	$(MAKE) test-unit test-cli eval-check
+	$(MAKE) test-unit test-cli test-faults test-valgrind fuzz-regress eval-check
 	$(MAKE) test-sanitize
 
 test-unit: $(TESTS) all
@@ -100,6 +100,15 @@ test-unit: $(TESTS) all
 
 test-cli: all
 	@BIN=$(BIN) tests/cli.sh
+
+# Crashes, full disks, damaged indexes, concurrent rebuilds, hostile input.
+# Plain build only: the fault shim is an LD_PRELOAD library, which ASan
+# refuses to run behind.
+test-faults: all
+	@BIN=$(BIN) CC="$(CC)" tests/faults.sh
+
+test-valgrind: all
+	@BIN=$(BIN) tests/valgrind.sh
 
 # The same suite, rebuilt with AddressSanitizer and UBSan in build/san.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

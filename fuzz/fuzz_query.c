@@ -12,11 +12,13 @@
 ** When the sample corpus can be found (TD_FUZZ_CORPUS, default "corpus")
 ** the target also indexes it once at start-up, in a temporary folder, and
 ** runs every accepted query against it: td_count must equal the number of
-** hits of an exhaustive td_search, the top 3 must be the first 3 of the
-** exhaustive ranking, and every hit must have a stored document.  So the
+** hits of an exhaustive td_search, the top 3 must score as the first 3 of
+** the exhaustive ranking (up to float rounding: the two paths sum in
+** different orders), and every hit must have a stored document.  So the
 ** evaluator is fuzzed for wrong answers as well as for crashes and hangs.
 */
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,8 +107,9 @@ static void check_search(const char *query, td_default_op op) {
     if (i) FUZZ_ASSERT(ra.hits[i - 1].score >= ra.hits[i].score);
   }
   for (size_t i = 0; i < rt.nhits; i++) {
-    float d = ra.hits[i].score - rt.hits[i].score;
-    FUZZ_ASSERT(d < 1e-3f && d > -1e-3f);
+    /* The two paths add the same contributions in different orders. */
+    float d = fabsf(ra.hits[i].score - rt.hits[i].score);
+    FUZZ_ASSERT(d <= 1e-5f * fmaxf(1.0f, ra.hits[i].score));
     td_article a;
     FUZZ_ASSERT(td_index_doc(ix, rt.hits[i].docid, &a, &err) == TD_OK);
   }

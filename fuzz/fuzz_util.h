@@ -21,6 +21,10 @@
 
 #define FUZZ_UNUSED __attribute__((unused))
 
+/* The entry points libFuzzer (or fuzz/replay.c) calls. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 /* A violated invariant is a finding: print it and abort so libFuzzer saves
 ** the input. */
 #define FUZZ_ASSERT(c)                                                         \

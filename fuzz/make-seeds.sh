@@ -59,7 +59,7 @@ fi
 
 if [ "$WHAT" = all ] || [ "$WHAT" = corpus ]; then
   # Mode byte: bits 0-2 name (0 .txt, 1 .trec, 2 .jsonl, 3 .sgml, 4 .txt.gz,
-  # 5 .trec.gz, 6 .jsonl.gz, 7 no extension), 8 gzip it, 16 repeat it.
+  # 5 .trec.gz, 6 .jsonl.gz, 7 no extension), 8 gzip it, 48 repeat it.
   seed corpus txt-sample 000 <corpus/txt/dublin-bus-strike.txt
   seed corpus trec-sample 001 <corpus/trec/wire-2024.trec
   seed corpus jsonl-sample 002 <corpus/jsonl/digest.jsonl
@@ -107,10 +107,10 @@ EOF
 {"id":"j6","title":"Thu, 26 Feb 1987 10:00:00 GMT","body":"x","date":"2018-07-27T10:00:00Z"}
 EOF
   printf '{"id":"cr","body":"crlf\xe9"}\r\n{"id":"x","body":"\x01\x02"}' | seed corpus jsonl-bytes 002
-  printf 'word ' | seed corpus txt-long-line 020
-  printf '<DOC><DOCNO>L</DOCNO><TEXT>long ' | seed corpus trec-long-line 021
-  printf '{"id":"l","body":"long' | seed corpus jsonl-long-line 022
-  printf '</TEXT><TEXT>ab' | seed corpus trec-tags-across-pieces 021
+  printf 'word ' | seed corpus txt-long-line 060
+  printf '<DOC><DOCNO>L</DOCNO><TEXT>long ' | seed corpus trec-long-line 061
+  printf '{"id":"l","body":"long' | seed corpus jsonl-long-line 062
+  printf '</TEXT><TEXT>ab' | seed corpus trec-tags-across-pieces 061
 fi
 
 if [ "$WHAT" = all ] || [ "$WHAT" = index ]; then

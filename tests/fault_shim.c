@@ -2,7 +2,7 @@
 ** fault_shim.c - an LD_PRELOAD library that makes file writes fail, to test
 ** what the indexer does on a full disk or a failing device.
 **
-**   cc -shared -fPIC -o fault_shim.so tests/fault_shim.c -ldl
+**   cc -shared -fPIC -o fault_shim.so tests/fault_shim.c -ldl -lpthread
 **   TD_FAULT_AFTER_BYTES=100000 LD_PRELOAD=./fault_shim.so bin/indexer -o x.idx corpus/
 **
 ** Only files the program opens for writing are affected (through fopen,
@@ -32,6 +32,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -110,10 +111,15 @@ static void say(const char *what, long n) {
   if (len > 0 && real_write) real_write(2, msg, (size_t)len);
 }
 
+/* The indexer writes from several threads: the counters are shared. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Whether the call of FUNC being made is the chosen one; counts it. */
 static int chosen(int func, const char *name) {
   if (!S.ready || S.func != func) return 0;
+  pthread_mutex_lock(&lock);
   long n = ++S.calls[func];
+  pthread_mutex_unlock(&lock);
   if (n != S.call) return 0;
   say(name, n);
   return 1;
@@ -135,16 +141,19 @@ static int writes_mode(const char *m) { return m && (strchr(m, 'w') || strchr(m,
 static long long allow(size_t n) {
   if (chosen(F_WRITE, "write")) return -1;
   if (S.budget < 0) return (long long)n;
-  if (S.exhausted) return -1;
-  long long room = S.budget - S.written;
-  if ((long long)n <= room) {
+  pthread_mutex_lock(&lock);
+  long long room = S.exhausted ? -1 : S.budget - S.written;
+  if (room >= 0 && (long long)n <= room) {
     S.written += (long long)n;
-    return (long long)n;
+    room = (long long)n;
+  } else if (room >= 0) {
+    S.exhausted = 1;
+    S.written = S.budget;
+    say("write at the byte budget", (long)S.budget);
+    if (room == 0) room = -1;
   }
-  S.exhausted = 1;
-  say("write at the byte budget", (long)S.budget);
-  S.written = S.budget;
-  return room > 0 ? room : -1;
+  pthread_mutex_unlock(&lock);
+  return room;
 }
 
 /* ---- opening ------------------------------------------------------------ */
