@@ -9,9 +9,10 @@
 **     the summary store in PATH.runs-PID/summaries, copied in at the end;
 **   - when the inverter passes the budget its chunks are spilled, sorted by
 **     term, to PATH.runs-PID/run-N;
-**   - finish merges the runs (and what is still in memory) term by term,
-**     re-encoding each term's postings into blocks, writes the remaining
-**     sections and the header, fsyncs, and renames over PATH.
+**   - finish merges the runs (and what is still in memory) term by term
+**     (merge.c, in slices on the lanes' threads while this one writes the
+**     stores), re-encoding each term's postings into blocks, writes the
+**     remaining sections and the header, fsyncs, and renames over PATH.
 ** A build that dies leaves only PATH.tmp-PID and PATH.runs-PID behind; the
 ** next build removes those of processes that no longer exist.
 */
@@ -38,6 +39,7 @@
 #include "format.h"
 #include "invert.h"
 #include "lexicon.h"
+#include "merge.h"
 #include "postings.h"
 #include "score.h"
 
@@ -86,6 +88,10 @@ static void remove_runs(td_builder *b) {
     unlink(f);
   }
   char f[4200];
+  for (unsigned i = 0; i < b->nlanes; i++) {
+    td_merge_slice_path(b->rundir, i, f, sizeof f);
+    unlink(f);
+  }
   snprintf(f, sizeof f, "%s/summaries", b->rundir);
   unlink(f);
   rmdir(b->rundir);
@@ -265,118 +271,7 @@ td_status td_builder_add(td_builder *b, const td_article *a, td_error *err) {
   return rc;
 }
 
-/* ---- merging ------------------------------------------------------------ */
-
-/* A source of sorted chunks: a run file, or the inverter itself. */
-typedef struct source {
-  FILE *f;                   /* NULL: the in-memory chunks below */
-  const td_chunk *mem;
-  size_t nmem, at;
-  td_chunk cur;              /* current chunk; cur.term NULL when done */
-  td_buf term, data;
-} source;
-
-static td_status source_next(source *s) {
-  if (!s->f) {
-    if (s->at < s->nmem) s->cur = s->mem[s->at++];
-    else s->cur.term = NULL;
-    return TD_OK;
-  }
-  uint64_t v[3];
-  /* Run records: varint len, term, varint df, varint size, data. */
-  for (int i = 0; i < 3; i++) {
-    uint64_t x = 0;
-    int shift = 0, c;
-    do {
-      if ((c = getc(s->f)) == EOF || shift > 63) return TD_EIO;
-      x |= (uint64_t)(c & 0x7f) << shift;
-      shift += 7;
-    } while (c & 0x80);
-    v[i] = x;
-    if (i == 0) {
-      if (x == 0) {
-        s->cur.term = NULL;
-        return TD_OK;
-      }
-      s->term.len = 0;
-      if (x > 4096 || td_buf_reserve(&s->term, x)) return TD_EIO;
-      if (fread(s->term.data, 1, x, s->f) != x) return TD_EIO;
-      s->term.len = x;
-    }
-  }
-  s->data.len = 0;
-  if (td_buf_reserve(&s->data, v[2]) || fread(s->data.data, 1, v[2], s->f) != v[2])
-    return TD_EIO;
-  s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)v[0], (uint32_t)v[1], s->data.data,
-                      v[2]};
-  return TD_OK;
-}
-
-static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
-  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
-  if (r) return r;
-  return (x->len > y->len) - (x->len < y->len);
-}
-
-/* Reads the postings of one chunk in docid order. */
-typedef struct chunk_cursor {
-  const uint8_t *p, *end;
-  uint32_t left;             /* postings not yet read */
-  uint64_t doc;              /* the current posting's docid */
-  uint64_t tf;
-  const uint8_t *pos;        /* its position gaps, tf varints */
-  int started;
-} chunk_cursor;
-
-static int cursor_next(chunk_cursor *c) {
-  if (c->left == 0) return 0;
-  /* Skip the positions of the previous posting first. */
-  for (uint64_t i = 0; c->started && i < c->tf; i++) {
-    uint64_t g;
-    if (!(c->p = td_varint_get(c->p, c->end, &g))) return -1;
-  }
-  uint64_t gap;
-  if (!(c->p = td_varint_get(c->p, c->end, &gap)) || !(c->p = td_varint_get(c->p, c->end, &c->tf)))
-    return -1;
-  c->doc = c->started ? c->doc + gap + 1 : gap;
-  c->started = 1;
-  c->pos = c->p;
-  c->left--;
-  return 1;
-}
-
-/* Feeds the postings of the chunks C[0..N) to the postings writer in docid
-** order.  Chunks of one lane come in docid order, but lanes interleave. */
-static td_status replay_chunks(chunk_cursor *c, unsigned n, td_postwriter *pw, td_buf *pos) {
-  unsigned live = 0;
-  for (unsigned i = 0; i < n; i++) {
-    int r = cursor_next(&c[i]);
-    if (r < 0) return TD_EIO;
-    if (r) c[live++] = c[i];
-  }
-  while (live) {
-    unsigned m = 0;
-    for (unsigned i = 1; i < live; i++)
-      if (c[i].doc < c[m].doc) m = i;
-    pos->len = 0;
-    if (c[m].tf > UINT32_MAX / sizeof(uint32_t) || td_buf_reserve(pos, c[m].tf * sizeof(uint32_t)))
-      return TD_ENOMEM;
-    uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
-    const uint8_t *p = c[m].pos;
-    for (uint64_t i = 0; i < c[m].tf; i++) {
-      uint64_t g;
-      if (!(p = td_varint_get(p, c[m].end, &g))) return TD_EIO;
-      acc += (uint32_t)g;
-      pv[i] = acc;
-    }
-    td_status rc = td_postwriter_add(pw, (uint32_t)c[m].doc, pv, (uint32_t)c[m].tf);
-    if (rc) return rc;
-    int r = cursor_next(&c[m]);
-    if (r < 0) return TD_EIO;
-    if (!r) c[m] = c[--live];
-  }
-  return TD_OK;
-}
+/* ---- writing the file ------------------------------------------------- */
 
 typedef struct section_out {
   td_section sec[TD_MAX_SECTIONS];
@@ -401,72 +296,6 @@ static td_status write_section(FILE *f, section_out *so, uint32_t id, const void
   if (len && fwrite(p, 1, len, f) != len) return TD_EIO;
   add_section(so, id, so->at, len, (uint32_t)crc32(0, p, (uInt)len));
   so->at += len;
-  return TD_OK;
-}
-
-/* Merges the sources term by term into POSTINGS and the lexicon. */
-static td_status merge(td_builder *b, source *src, unsigned nsrc, section_out *so,
-                       td_lexwriter *lw, uint64_t *nterms, uint64_t *npostings, td_error *err) {
-  td_scoring sc = {(const td_docent *)(void *)b->doctab.data, b->ndocs,
-                   b->ndocs ? (float)b->total_len / (float)b->ndocs : 1.0f, TD_BM25_K1,
-                   TD_BM25_B, TD_TITLE_WEIGHT};
-  if (sc.avgdl <= 0) sc.avgdl = 1.0f;
-  td_postwriter *pw;
-  chunk_cursor *cur = malloc(nsrc * sizeof *cur);
-  if (!cur || td_postwriter_new(&sc, &pw)) {
-    free(cur);
-    return td_fail(err, TD_ENOMEM, "out of memory merging");
-  }
-  td_buf out = TD_BUF_INIT, pos = TD_BUF_INIT;
-  td_status rc = align8(b->out, so);
-  uint64_t start = so->at, off = 0;
-  uint32_t crc = 0;
-  while (!rc) {
-    const td_chunk *min = NULL;
-    for (unsigned i = 0; i < nsrc; i++)
-      if (src[i].cur.term && (!min || chunk_cmp(&src[i].cur, min) < 0)) min = &src[i].cur;
-    if (!min) break;
-    td_chunk key = *min;
-    char term[TD_MAX_TERM + 1];
-    if (key.len > TD_MAX_TERM) {
-      rc = TD_EIO;
-      break;
-    }
-    memcpy(term, key.term, key.len);
-    key.term = term;
-    uint64_t df = 0;
-    for (unsigned i = 0; i < nsrc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
-        df += src[i].cur.df;
-      }
-    td_postwriter_begin(pw, df);
-    unsigned ncur = 0;
-    for (unsigned i = 0; i < nsrc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0)
-        cur[ncur++] = (chunk_cursor){src[i].cur.data, src[i].cur.data + src[i].cur.size,
-                                     src[i].cur.df, 0, 0, NULL, 0};
-    rc = replay_chunks(cur, ncur, pw, &pos);
-    for (unsigned i = 0; i < nsrc && !rc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i]);
-    td_terminfo ti = {df, off, 0};
-    out.len = 0;
-    if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
-    if (!rc && fwrite(out.data, 1, out.len, b->out) != out.len) rc = TD_EIO;
-    if (!rc) rc = td_lexwriter_add(lw, key.term, key.len, &ti);
-    crc = (uint32_t)crc32(crc, out.data, (uInt)out.len);
-    off += out.len;
-    (*nterms)++;
-    *npostings += df;
-  }
-  td_buf_free(&out);
-  td_buf_free(&pos);
-  td_postwriter_free(pw);
-  free(cur);
-  if (rc) return td_fail(err, rc, "merging postings into %s failed (%s%s%s)", b->tmppath,
-                         td_status_name(rc), rc == TD_EIO ? ": " : "",
-                         rc == TD_EIO ? strerror(errno) : "");
-  add_section(so, TD_SEC_POSTINGS, start, off, crc);
-  so->at += off;
   return TD_OK;
 }
 
@@ -530,45 +359,47 @@ static td_status write_stores(td_builder *b, section_out *so) {
   return rc;
 }
 
+/* What the caller's thread writes while the postings are merged. */
+typedef struct beside_ctx {
+  td_builder *b;
+  section_out *so;
+} beside_ctx;
+
+/* The stores and the document table, then the alignment POSTINGS starts at. */
+static td_status write_beside(void *arg, td_error *err) {
+  beside_ctx *c = arg;
+  td_status rc = write_stores(c->b, c->so);
+  if (!rc) rc = write_section(c->b->out, c->so, TD_SEC_DOCTAB, c->b->doctab.data, c->b->doctab.len);
+  if (!rc) rc = align8(c->b->out, c->so);
+  if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", c->b->tmppath,
+                         rc == TD_EIO ? strerror(errno) : td_status_name(rc));
+  return TD_OK;
+}
+
 /* Everything after the documents: merge, remaining sections, header. */
 static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   section_out so = {.n = 0, .at = TD_DATA_START};
   td_buf lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;
-  uint64_t nterms = 0, npostings = 0;
-  td_status rc = write_stores(b, &so);
-  if (!rc) rc = write_section(b->out, &so, TD_SEC_DOCTAB, b->doctab.data, b->doctab.len);
-  if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", b->tmppath,
-                         rc == TD_EIO ? strerror(errno) : td_status_name(rc));
-
-  /* Sources: every run, then what each lane still holds in memory. */
-  unsigned nsrc = b->nruns + b->nlanes;
-  source *src = calloc(nsrc, sizeof *src);
+  td_inverter *mem[64];
+  for (unsigned i = 0; i < b->nlanes; i++) mem[i] = b->lanes[i].inv;
+  td_merge_in in = {b->tmppath, b->rundir, b->nruns, mem, b->nlanes, {0}, b->nlanes};
+  in.sc = (td_scoring){(const td_docent *)(void *)b->doctab.data, b->ndocs,
+                       b->ndocs ? (float)b->total_len / (float)b->ndocs : 1.0f, TD_BM25_K1,
+                       TD_BM25_B, TD_TITLE_WEIGHT};
+  if (in.sc.avgdl <= 0) in.sc.avgdl = 1.0f;
   td_lexwriter *lw = NULL;
-  if (!src || td_lexwriter_new(&lw)) {
-    free(src);
-    return td_fail(err, TD_ENOMEM, "out of memory merging");
+  if (td_lexwriter_new(&lw)) return td_fail(err, TD_ENOMEM, "out of memory merging");
+  beside_ctx bc = {b, &so};
+  td_merge_out mo;
+  td_status rc = td_merge(&in, b->out, write_beside, &bc, lw, &mo, err);
+  if (!rc) {
+    add_section(&so, TD_SEC_POSTINGS, so.at, mo.bytes, mo.crc);
+    so.at += mo.bytes;
   }
-  for (unsigned i = 0; i < b->nruns && !rc; i++) {
-    char f[4200];
-    snprintf(f, sizeof f, "%s/run-%u", b->rundir, i);
-    if (!(src[i].f = fopen(f, "rb"))) rc = td_fail(err, TD_EIO, "cannot reopen run %s", f);
-    else if (source_next(&src[i])) rc = td_fail(err, TD_EIO, "run %s is unreadable", f);
-  }
-  for (unsigned i = 0; i < b->nlanes && !rc; i++) {
-    source *m = &src[b->nruns + i];
-    rc = td_inverter_sorted(b->lanes[i].inv, &m->mem, &m->nmem);
-    if (!rc) rc = source_next(m);
-  }
-  if (!rc) rc = merge(b, src, nsrc, &so, lw, &nterms, &npostings, err);
-  for (unsigned i = 0; i < nsrc; i++) {
-    if (src[i].f) fclose(src[i].f);
-    td_buf_free(&src[i].term);
-    td_buf_free(&src[i].data);
-  }
-  free(src);
   if (!rc && td_lexwriter_finish(lw, &lex, &lexidx)) rc = td_fail(err, TD_ENOMEM, "out of memory");
   td_lexwriter_free(lw);
   if (rc) return rc;
+  uint64_t nterms = mo.nterms, npostings = mo.npostings;
 
   td_meta m;
   memset(&m, 0, sizeof m);

@@ -55,6 +55,7 @@ struct td_inverter {
   size_t ndoc_terms, doc_termcap;
   td_chunk *sorted;
   size_t sortedcap;
+  int sorted_fresh;        /* SORTED matches the chunks (nothing added since) */
 };
 
 static uint32_t hash_bytes(const char *s, size_t n) {
@@ -97,6 +98,7 @@ static void free_arena(td_inverter *v) {
 }
 
 void td_inverter_reset(td_inverter *v) {
+  v->sorted_fresh = 0;
   for (size_t i = 0; i < v->nterms; i++) td_buf_free(&v->terms[i].chunk);
   v->nterms = 0;
   v->chunk_bytes = 0;
@@ -207,6 +209,7 @@ td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_
 }
 
 td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
+  v->sorted_fresh = 0;
   for (size_t i = 0; i < v->ndoc_terms; i++) {
     term *t = &v->terms[v->doc_terms[i]];
     uint32_t tf = 0;
@@ -246,6 +249,9 @@ static int compare_chunks(const void *a, const void *b) {
 }
 
 td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
+  *out = v->sorted;
+  *n = v->nterms;
+  if (v->sorted_fresh) return TD_OK;
   if (v->nterms > v->sortedcap) {
     td_chunk *s = realloc(v->sorted, v->nterms * sizeof *s);
     if (!s) return TD_ENOMEM;
@@ -257,6 +263,7 @@ td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
     v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->chunk.data, t->chunk.len};
   }
   if (v->nterms) qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
+  v->sorted_fresh = 1;
   *out = v->sorted;
   *n = v->nterms;
   return TD_OK;

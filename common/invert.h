@@ -44,7 +44,8 @@ size_t td_inverter_memory(const td_inverter *v);
 size_t td_inverter_terms(const td_inverter *v);
 
 /* Sorts the chunks by term; *OUT points at an array the inverter owns,
-** valid until the next call that changes it. */
+** valid until the next call that changes it.  Sorting again what has not
+** changed since costs nothing, so threads can sort ahead of the merge. */
 td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n);
 
 /* Forgets every term and chunk, keeping allocations where cheap. */

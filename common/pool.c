@@ -129,7 +129,18 @@ static void *worker(void *arg) {
     *at = bt;
     drain(b, p);
   }
+  int failed = p->failed != TD_OK;
   pthread_mutex_unlock(&p->mu);
+  /* The lane's last chunks, sorted here on every thread at once rather
+  ** than one lane after another by the merge. */
+  const td_chunk *c;
+  size_t n;
+  if (!failed && td_inverter_sorted(lane->inv, &c, &n)) {
+    td_error err;
+    pthread_mutex_lock(&p->mu);
+    fail(p, td_fail(&err, TD_ENOMEM, "out of memory sorting terms"), &err);
+    pthread_mutex_unlock(&p->mu);
+  }
   return NULL;
 }
 
@@ -228,12 +239,13 @@ td_status td_pool_finish(td_builder *b, td_error *err) {
   td_status rc = p->filling ? submit(b, err) : TD_OK;
   pthread_mutex_lock(&p->mu);
   while (p->inflight && !p->failed) pthread_cond_wait(&p->done, &p->mu);
+  pthread_mutex_unlock(&p->mu);
+  join(p);
+  /* The threads are gone: a failure while sorting is seen here too. */
   if (!rc && p->failed) {
     rc = p->failed;
     *err = p->err;
   }
-  pthread_mutex_unlock(&p->mu);
-  join(p);
   free_pool(b);
   return rc;
 }

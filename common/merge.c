@@ -1,0 +1,414 @@
+/*
+** merge.c - the final merge of an index build (merge.h).
+**
+** Every source (a run file, or an inverter's sorted chunks) yields chunks in
+** term order; a term's chunks from all sources are replayed in docid order
+** into the postings writer.  A slice is the run of terms from its low key
+** (included) to its high key (excluded); each slice reads every source from
+** its low key on, so slices need nothing from one another until they are
+** appended.
+*/
+#include "merge.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "analyzer.h"
+#include "codec.h"
+
+#define MAX_SLICES 8
+
+/* A source of sorted chunks: a run file, or an inverter's chunks. */
+typedef struct source {
+  FILE *f;                   /* NULL: the in-memory chunks below */
+  const td_chunk *mem;
+  size_t nmem, at;
+  td_chunk cur;              /* current chunk; cur.term NULL when done */
+  td_buf term, data;
+} source;
+
+static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
+  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+  if (r) return r;
+  return (x->len > y->len) - (x->len < y->len);
+}
+
+static td_status read_varint(FILE *f, uint64_t *v) {
+  uint64_t x = 0;
+  int shift = 0, c;
+  do {
+    if ((c = getc(f)) == EOF || shift > 63) return TD_EIO;
+    x |= (uint64_t)(c & 0x7f) << shift;
+    shift += 7;
+  } while (c & 0x80);
+  *v = x;
+  return TD_OK;
+}
+
+/* Moves S to its next chunk, or with LO to its first chunk at or after LO.
+** Run records: varint length, term, varint df, varint size, data; a zero
+** length ends the run.  Chunks before LO are skipped without reading. */
+static td_status source_next(source *s, const td_chunk *lo) {
+  if (!s->f) {
+    if (lo) {
+      size_t a = s->at, z = s->nmem;
+      while (a < z) {
+        size_t m = a + (z - a) / 2;
+        if (chunk_cmp(&s->mem[m], lo) < 0) a = m + 1;
+        else z = m;
+      }
+      s->at = a;
+    }
+    if (s->at < s->nmem) s->cur = s->mem[s->at++];
+    else s->cur.term = NULL;
+    return TD_OK;
+  }
+  for (;;) {
+    uint64_t len, df, size;
+    if (read_varint(s->f, &len)) return TD_EIO;
+    if (len == 0) {
+      s->cur.term = NULL;
+      return TD_OK;
+    }
+    s->term.len = 0;
+    if (len > TD_MAX_TERM || td_buf_reserve(&s->term, len) ||
+        fread(s->term.data, 1, len, s->f) != len || read_varint(s->f, &df) ||
+        read_varint(s->f, &size) || df > UINT32_MAX)
+      return TD_EIO;
+    s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)len, (uint32_t)df, NULL, size};
+    if (lo && chunk_cmp(&s->cur, lo) < 0) {
+      if (fseeko(s->f, (off_t)size, SEEK_CUR) != 0) return TD_EIO;
+      continue;
+    }
+    s->data.len = 0;
+    if (td_buf_reserve(&s->data, size) || fread(s->data.data, 1, size, s->f) != size)
+      return TD_EIO;
+    s->cur.data = s->data.data;
+    return TD_OK;
+  }
+}
+
+/* Reads the postings of one chunk in docid order. */
+typedef struct chunk_cursor {
+  const uint8_t *p, *end;
+  uint32_t left;             /* postings not yet read */
+  uint64_t doc;              /* the current posting's docid */
+  uint64_t tf;
+  const uint8_t *pos;        /* its position gaps, tf varints */
+  int started;
+} chunk_cursor;
+
+static int cursor_next(chunk_cursor *c) {
+  if (c->left == 0) return 0;
+  /* Skip the positions of the previous posting first. */
+  for (uint64_t i = 0; c->started && i < c->tf; i++) {
+    uint64_t g;
+    if (!(c->p = td_varint_get(c->p, c->end, &g))) return -1;
+  }
+  uint64_t gap;
+  if (!(c->p = td_varint_get(c->p, c->end, &gap)) || !(c->p = td_varint_get(c->p, c->end, &c->tf)))
+    return -1;
+  c->doc = c->started ? c->doc + gap + 1 : gap;
+  c->started = 1;
+  c->pos = c->p;
+  c->left--;
+  return 1;
+}
+
+/* Feeds the postings of the chunks C[0..N) to the postings writer in docid
+** order.  Chunks of one lane come in docid order, but lanes interleave. */
+static td_status replay_chunks(chunk_cursor *c, unsigned n, td_postwriter *pw, td_buf *pos) {
+  unsigned live = 0;
+  for (unsigned i = 0; i < n; i++) {
+    int r = cursor_next(&c[i]);
+    if (r < 0) return TD_EIO;
+    if (r) c[live++] = c[i];
+  }
+  while (live) {
+    unsigned m = 0;
+    for (unsigned i = 1; i < live; i++)
+      if (c[i].doc < c[m].doc) m = i;
+    pos->len = 0;
+    if (c[m].tf > UINT32_MAX / sizeof(uint32_t) || td_buf_reserve(pos, c[m].tf * sizeof(uint32_t)))
+      return TD_ENOMEM;
+    uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
+    const uint8_t *p = c[m].pos;
+    for (uint64_t i = 0; i < c[m].tf; i++) {
+      uint64_t g;
+      if (!(p = td_varint_get(p, c[m].end, &g))) return TD_EIO;
+      acc += (uint32_t)g;
+      pv[i] = acc;
+    }
+    td_status rc = td_postwriter_add(pw, (uint32_t)c[m].doc, pv, (uint32_t)c[m].tf);
+    if (rc) return rc;
+    int r = cursor_next(&c[m]);
+    if (r < 0) return TD_EIO;
+    if (!r) c[m] = c[--live];
+  }
+  return TD_OK;
+}
+
+/* One slice of the term space and what merging it produced. */
+typedef struct slice {
+  const td_merge_in *in;
+  const td_chunk *const *mem;  /* each inverter's sorted chunks */
+  const size_t *nmem;
+  const td_chunk *lo, *hi;     /* NULL: from the first term, to the last */
+  FILE *out;
+  td_lexwriter *lw;            /* NULL: lexicon entries go to LEX */
+  td_buf lex;                  /* varint len, term, varint df, varint offset, u32 bound */
+  uint64_t bytes, nterms, npostings;
+  uint32_t crc;
+  int *stop;                   /* set when another part failed */
+  td_status rc;
+  td_error err;
+  pthread_t thread;
+} slice;
+
+/* Records one term of a slice for the lexicon. */
+static td_status note_term(slice *s, const char *term, size_t len, const td_terminfo *ti) {
+  if (s->lw) return td_lexwriter_add(s->lw, term, len, ti);
+  uint32_t bits;
+  memcpy(&bits, &ti->max_score, sizeof bits);
+  if (td_buf_put_varint(&s->lex, len) || td_buf_append(&s->lex, term, len) ||
+      td_buf_put_varint(&s->lex, ti->df) || td_buf_put_varint(&s->lex, ti->postings) ||
+      td_buf_put_u32(&s->lex, bits))
+    return TD_ENOMEM;
+  return TD_OK;
+}
+
+static int in_slice(const source *src, const td_chunk *hi) {
+  return src->cur.term && (!hi || chunk_cmp(&src->cur, hi) < 0);
+}
+
+/* Merges the terms of slice S from SRC[0..NSRC) into S->out. */
+static td_status merge_terms(slice *s, source *src, unsigned nsrc, chunk_cursor *cur,
+                             td_postwriter *pw) {
+  td_buf out = TD_BUF_INIT, pos = TD_BUF_INIT;
+  td_status rc = TD_OK;
+  while (!rc && !__atomic_load_n(s->stop, __ATOMIC_RELAXED)) {
+    const td_chunk *min = NULL;
+    for (unsigned i = 0; i < nsrc; i++)
+      if (in_slice(&src[i], s->hi) && (!min || chunk_cmp(&src[i].cur, min) < 0)) min = &src[i].cur;
+    if (!min) break;
+    char term[TD_MAX_TERM];
+    td_chunk key = *min;
+    memcpy(term, key.term, key.len);
+    key.term = term;
+    uint64_t df = 0;
+    unsigned ncur = 0;
+    for (unsigned i = 0; i < nsrc; i++)
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
+        df += src[i].cur.df;
+        cur[ncur++] = (chunk_cursor){src[i].cur.data, src[i].cur.data + src[i].cur.size,
+                                     src[i].cur.df, 0, 0, NULL, 0};
+      }
+    td_postwriter_begin(pw, df);
+    rc = replay_chunks(cur, ncur, pw, &pos);
+    td_terminfo ti = {df, s->bytes, 0};
+    out.len = 0;
+    if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
+    if (!rc && fwrite(out.data, 1, out.len, s->out) != out.len) rc = TD_EIO;
+    if (!rc) rc = note_term(s, key.term, key.len, &ti);
+    /* Only now move on: the cursors pointed into the sources' buffers. */
+    for (unsigned i = 0; i < nsrc && !rc; i++)
+      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i], NULL);
+    s->crc = (uint32_t)crc32(s->crc, out.data, (uInt)out.len);
+    s->bytes += out.len;
+    s->nterms++;
+    s->npostings += df;
+  }
+  td_buf_free(&out);
+  td_buf_free(&pos);
+  return rc;
+}
+
+/* Opens the sources of slice S, merges it, and closes them; the outcome
+** goes to S->rc and S->err. */
+static void merge_slice(slice *s) {
+  const td_merge_in *in = s->in;
+  unsigned nsrc = in->nruns + in->nmem;
+  source *src = calloc(nsrc ? nsrc : 1, sizeof *src);
+  chunk_cursor *cur = calloc(nsrc ? nsrc : 1, sizeof *cur);
+  td_postwriter *pw = NULL;
+  td_status rc = !src || !cur || td_postwriter_new(&in->sc, &pw) ? TD_ENOMEM : TD_OK;
+  char f[4200];
+  for (unsigned i = 0; i < in->nruns && !rc; i++) {
+    snprintf(f, sizeof f, "%s/run-%u", in->rundir, i);
+    if (!(src[i].f = fopen(f, "rb"))) rc = TD_EIO;
+    else rc = source_next(&src[i], s->lo);
+  }
+  for (unsigned i = 0; i < in->nmem && !rc; i++) {
+    source *m = &src[in->nruns + i];
+    m->mem = s->mem[i];
+    m->nmem = s->nmem[i];
+    rc = source_next(m, s->lo);
+  }
+  if (!rc) rc = merge_terms(s, src, nsrc, cur, pw);
+  for (unsigned i = 0; src && i < nsrc; i++) {
+    if (src[i].f) fclose(src[i].f);
+    td_buf_free(&src[i].term);
+    td_buf_free(&src[i].data);
+  }
+  free(src);
+  free(cur);
+  td_postwriter_free(pw);
+  s->rc = rc;
+  if (rc) {
+    td_fail(&s->err, rc, "merging postings into %s failed (%s%s%s)", in->target,
+            td_status_name(rc), rc == TD_EIO ? ": " : "", rc == TD_EIO ? strerror(errno) : "");
+    __atomic_store_n(s->stop, 1, __ATOMIC_RELAXED);
+  }
+}
+
+static void *slice_thread(void *arg) {
+  merge_slice(arg);
+  return NULL;
+}
+
+/* Chooses up to WANT-1 cut terms from the largest set of in-memory chunks,
+** at equal shares of its postings bytes; returns the number of slices. */
+static unsigned choose_cuts(const td_chunk *const *mem, const size_t *nmem, unsigned n,
+                            unsigned want, const td_chunk **cut) {
+  unsigned big = 0;
+  for (unsigned i = 1; i < n; i++)
+    if (nmem[i] > nmem[big]) big = i;
+  if (n == 0 || want < 2 || nmem[big] < 64 * want) return 1;
+  const td_chunk *c = mem[big];
+  uint64_t total = 0, acc = 0;
+  for (size_t i = 0; i < nmem[big]; i++) total += c[i].size + c[i].len;
+  unsigned k = 1;
+  for (size_t i = 0; i < nmem[big] && k < want; i++) {
+    acc += c[i].size + c[i].len;
+    if (acc * want >= total * k && i + 1 < nmem[big]) cut[k++ - 1] = &c[i + 1];
+  }
+  return k;
+}
+
+void td_merge_slice_path(const char *rundir, unsigned i, char *buf, size_t size) {
+  snprintf(buf, size, "%s/postings-%u", rundir, i);
+}
+
+/* Appends slice S's file to OUT. */
+static td_status append_slice(slice *s, FILE *out) {
+  if (fflush(s->out) || fseeko(s->out, 0, SEEK_SET)) return TD_EIO;
+  uint8_t buf[65536];
+  for (uint64_t left = s->bytes; left;) {
+    size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+    if (fread(buf, 1, n, s->out) != n || fwrite(buf, 1, n, out) != n) return TD_EIO;
+    left -= n;
+  }
+  return TD_OK;
+}
+
+/* Hands slice S's lexicon entries to LW, their offsets moved by BASE. */
+static td_status replay_lexicon(const slice *s, uint64_t base, td_lexwriter *lw) {
+  const uint8_t *p = s->lex.data, *end = p + s->lex.len;
+  while (p < end) {
+    uint64_t len, df, off;
+    uint32_t bits;
+    if (!(p = td_varint_get(p, end, &len)) || (size_t)(end - p) < len) return TD_EIO;
+    const char *term = (const char *)p;
+    p += len;
+    if (!(p = td_varint_get(p, end, &df)) || !(p = td_varint_get(p, end, &off)) ||
+        end - p < 4)
+      return TD_EIO;
+    memcpy(&bits, p, 4);
+    p += 4;
+    td_terminfo ti = {df, base + off, 0};
+    memcpy(&ti.max_score, &bits, sizeof bits);
+    td_status rc = td_lexwriter_add(lw, term, len, &ti);
+    if (rc) return rc;
+  }
+  return TD_OK;
+}
+
+/* Runs slices 1..N-1 on threads of their own, each into its own file, and
+** slice 0 too; BESIDE runs meanwhile on the caller's thread. */
+static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FILE *out,
+                                td_merge_beside beside, void *ctx, td_lexwriter *lw,
+                                td_error *err) {
+  char f[4200];
+  unsigned started = 0;
+  td_status rc = TD_OK;
+  for (unsigned i = 0; i < n && !rc; i++) {
+    td_merge_slice_path(in->rundir, i, f, sizeof f);
+    if (!(sl[i].out = fopen(f, "w+b")))
+      rc = td_fail(err, TD_EIO, "cannot create %s: %s", f, strerror(errno));
+    else if (pthread_create(&sl[i].thread, NULL, slice_thread, &sl[i]) != 0)
+      rc = td_fail(err, TD_ENOMEM, "cannot start a merging thread");
+    else
+      started++;
+  }
+  td_status brc = rc ? rc : beside(ctx, err);
+  if (brc) __atomic_store_n(sl[0].stop, 1, __ATOMIC_RELAXED);
+  for (unsigned i = 0; i < started; i++) pthread_join(sl[i].thread, NULL);
+  if (brc) return brc;
+  for (unsigned i = 0; i < n; i++)
+    if (sl[i].rc) {
+      *err = sl[i].err;
+      return sl[i].rc;
+    }
+  uint64_t base = 0;
+  for (unsigned i = 0; i < n && !rc; i++) {
+    if (append_slice(&sl[i], out))
+      rc = td_fail(err, TD_EIO, "cannot write %s: %s (is the disk full?)", in->target,
+                   strerror(errno));
+    else if (replay_lexicon(&sl[i], base, lw))
+      rc = td_fail(err, TD_ENOMEM, "out of memory writing the lexicon");
+    base += sl[i].bytes;
+  }
+  return rc;
+}
+
+td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, void *ctx,
+                   td_lexwriter *lw, td_merge_out *res, td_error *err) {
+  memset(res, 0, sizeof *res);
+  const td_chunk *mem[64];
+  size_t nmem[64];
+  if (in->nmem > 64) return td_fail(err, TD_EINVAL, "too many lanes to merge");
+  for (unsigned i = 0; i < in->nmem; i++)
+    if (td_inverter_sorted(in->mem[i], &mem[i], &nmem[i]))
+      return td_fail(err, TD_ENOMEM, "out of memory merging");
+  const td_chunk *cut[MAX_SLICES - 1];
+  unsigned want = in->nparts < MAX_SLICES ? in->nparts : MAX_SLICES;
+  unsigned n = choose_cuts(mem, nmem, in->nmem, want, cut);
+  slice sl[MAX_SLICES];
+  int stop = 0;
+  memset(sl, 0, sizeof sl);
+  for (unsigned i = 0; i < n; i++) {
+    sl[i] = (slice){.in = in, .mem = mem, .nmem = nmem, .stop = &stop};
+    sl[i].lo = i ? cut[i - 1] : NULL;
+    sl[i].hi = i + 1 < n ? cut[i] : NULL;
+  }
+  td_status rc;
+  if (n == 1) {
+    sl[0].out = out;
+    sl[0].lw = lw;
+    rc = beside(ctx, err);
+    if (!rc) {
+      merge_slice(&sl[0]);
+      if ((rc = sl[0].rc)) *err = sl[0].err;
+    }
+    sl[0].out = NULL;
+  } else {
+    rc = merge_parallel(sl, n, in, out, beside, ctx, lw, err);
+  }
+  for (unsigned i = 0; i < n; i++) {
+    if (!rc) {
+      res->crc = i ? (uint32_t)crc32_combine(res->crc, sl[i].crc, (z_off_t)sl[i].bytes) : sl[i].crc;
+      res->bytes += sl[i].bytes;
+      res->nterms += sl[i].nterms;
+      res->npostings += sl[i].npostings;
+    }
+    /* A slice file that fails to close says the device is failing. */
+    if (sl[i].out && fclose(sl[i].out) != 0 && !rc)
+      rc = td_fail(err, TD_EIO, "cannot write a merged slice of %s: %s", in->target,
+                   strerror(errno));
+    td_buf_free(&sl[i].lex);
+  }
+  return rc;
+}

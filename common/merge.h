@@ -1,0 +1,51 @@
+/*
+** merge.h - the final merge of an index build: sorted runs on disk and the
+** lanes' in-memory chunks become the POSTINGS section and the lexicon.
+**
+** With several parts the term space is cut into slices of about equal
+** postings bytes; each slice is merged on its own thread into its own file
+** in the runs folder, while the caller's thread writes the other sections
+** (the BESIDE callback); the slices are then appended in term order.  With
+** one part the merge writes straight into the index file after BESIDE.
+** Not part of the public interface.
+*/
+#ifndef TD_MERGE_H
+#define TD_MERGE_H
+
+#include <stdio.h>
+
+#include "invert.h"
+#include "lexicon.h"
+#include "postings.h"
+#include "status.h"
+
+typedef struct td_merge_in {
+  const char *target;        /* the index file being written, for messages */
+  const char *rundir;        /* holds run-0 .. run-(NRUNS-1); slices go there too */
+  unsigned nruns;
+  td_inverter **mem;         /* inverters still holding chunks */
+  unsigned nmem;
+  td_scoring sc;             /* for the block maxima */
+  unsigned nparts;           /* slices merged at once (1: on the caller's thread) */
+} td_merge_in;
+
+typedef struct td_merge_out {
+  uint64_t bytes;            /* of POSTINGS */
+  uint32_t crc;              /* CRC of those bytes */
+  uint64_t nterms, npostings;
+} td_merge_out;
+
+/* Writes the other sections to OUT while the merge runs; returns a status
+** with ERR filled on failure.  OUT must be left where POSTINGS begins. */
+typedef td_status (*td_merge_beside)(void *ctx, td_error *err);
+
+/* Merges IN into OUT (a file written in order) and LW, calling BESIDE
+** once, before any byte of POSTINGS is written to OUT.  The slice files
+** are left in the runs folder for the caller to remove with the folder. */
+td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, void *ctx,
+                   td_lexwriter *lw, td_merge_out *res, td_error *err);
+
+/* The path of slice I's file in RUNDIR, into BUF of SIZE bytes. */
+void td_merge_slice_path(const char *rundir, unsigned i, char *buf, size_t size);
+
+#endif
