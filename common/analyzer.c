@@ -62,6 +62,7 @@ enum {
 typedef struct td_stem_slot {
   uint32_t hash; /* of the key */
   uint32_t off;  /* of the entry in the arena, 0 when the slot is empty */
+  uint64_t memo; /* the caller's (td_analyzer_memo), 0 for a new entry */
 } td_stem_slot;
 
 typedef struct td_stem_cache {
@@ -88,6 +89,7 @@ struct td_analyzer {
   char *lang;
   struct sb_stemmer *stemmer; /* NULL for "none" */
   td_stem_cache cache;
+  uint64_t *memo;             /* the current token's, or NULL */
   td_token tok;
 };
 
@@ -323,9 +325,9 @@ static uint32_t td_stem_cache_find(const td_stem_cache *c, uint32_t h,
 }
 
 /* Stores KEY -> VAL (both at most TD_MAX_TERM bytes) in C, first emptying
-** C when it is full, and returns the stored copy of VAL. */
-static const char *td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
-                                     size_t klen, const char *val, size_t vlen) {
+** C when it is full, and returns the new entry's slot. */
+static uint32_t td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
+                                  size_t klen, const char *val, size_t vlen) {
   size_t need = 2 + klen + vlen;
   if (c->count == TD_STEM_MAX || TD_STEM_ARENA - c->used < need) td_stem_cache_clear(c);
   uint32_t slot = td_stem_cache_find(c, h, key, klen);
@@ -336,30 +338,31 @@ static const char *td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *k
   memcpy(e + 2 + klen, val, vlen);
   c->slots[slot].hash = h;
   c->slots[slot].off = c->used;
+  c->slots[slot].memo = 0;
   c->used += (uint32_t)need;
   c->count++;
-  return (const char *)e + 2 + klen;
+  return slot;
 }
 
 /* Stems the folded term *TERM of *LEN bytes in place: on return they point
-** at its stem, which lives in the cache until the next call.  Should the
-** stemmer fail (out of memory) or return a stem that is empty or too long,
-** the folded term is kept unchanged, which is still a valid term. */
+** at its stem, which lives in the cache until the next call, and A->memo at
+** the cache entry's memo.  Should the stemmer fail (out of memory) or return
+** a stem that is empty or too long, the folded term is kept unchanged, which
+** is still a valid term, and has no memo. */
 static void td_stem(td_analyzer *a, const char **term, size_t *len) {
   td_stem_cache *c = &a->cache;
   uint32_t h = td_term_hash(*term, *len);
   uint32_t slot = td_stem_cache_find(c, h, *term, *len);
-  if (c->slots[slot].off) {
-    const uint8_t *e = c->arena + c->slots[slot].off;
-    *term = (const char *)e + 2 + e[0];
-    *len = e[1];
-    return;
+  if (!c->slots[slot].off) {
+    const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)*term, (int)*len);
+    int slen = s ? sb_stemmer_length(a->stemmer) : 0;
+    if (slen <= 0 || slen > TD_MAX_TERM) return;
+    slot = td_stem_cache_put(c, h, *term, *len, (const char *)s, (size_t)slen);
   }
-  const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)*term, (int)*len);
-  int slen = s ? sb_stemmer_length(a->stemmer) : 0;
-  if (slen <= 0 || slen > TD_MAX_TERM) return;
-  *term = td_stem_cache_put(c, h, *term, *len, (const char *)s, (size_t)slen);
-  *len = (size_t)slen;
+  const uint8_t *e = c->arena + c->slots[slot].off;
+  *term = (const char *)e + 2 + e[0];
+  *len = e[1];
+  a->memo = &c->slots[slot].memo;
 }
 
 /* Writes into BUF the languages libstemmer knows, comma-separated. */
@@ -446,6 +449,8 @@ const char *td_analyzer_lang(const td_analyzer *a) {
   return a->lang;
 }
 
+uint64_t *td_analyzer_memo(td_analyzer *a) { return a->memo; }
+
 /* Hands the scanned token to FN at POS, stemmed when asked to and when it
 ** has letters (numbers are left alone).  Returns what FN returns, or 0 for
 ** a dropped token. */
@@ -453,6 +458,7 @@ static int td_emit(td_analyzer *a, int stem, td_token_fn fn, void *ctx, uint32_t
   size_t len = td_token_finish(&a->tok);
   if (len == 0) return 0;
   const char *term = a->tok.term;
+  a->memo = NULL;
   if (stem && a->stemmer && a->tok.has_letter) td_stem(a, &term, &len);
   return fn(ctx, term, len, pos);
 }

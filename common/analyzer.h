@@ -47,4 +47,12 @@ const char *td_analyzer_lang(const td_analyzer *a);
 int td_analyze(td_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                int stem, td_token_fn fn, void *ctx, uint32_t *next_pos);
 
+/* During a token callback: a word kept with the token's entry in the
+** analyzer's cache of stems, 0 when the entry is new, for the caller to
+** remember what it derived from this spelling (the inverter keeps its term
+** number there, saving a lookup).  NULL when the token has no entry
+** (numbers, "none", prefix queries).  Entries are dropped when the cache
+** fills, so a memo may vanish, never change under its caller. */
+uint64_t *td_analyzer_memo(td_analyzer *a);
+
 #endif

@@ -195,7 +195,7 @@ uint64_t td_builder_count(const td_builder *b) { return b->ndocs; }
 
 static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
   td_lane *l = ctx;
-  l->tok_status = td_inverter_token(l->inv, l->cur_doc, term, len, pos);
+  l->tok_status = td_inverter_token(l->inv, l->cur_doc, term, len, pos, td_analyzer_memo(l->an));
   return l->tok_status != TD_OK;
 }
 

@@ -53,6 +53,7 @@ struct td_inverter {
   size_t nocc, occcap;
   uint32_t *doc_terms;     /* terms of the current document, first-seen order */
   size_t ndoc_terms, doc_termcap;
+  uint32_t generation;     /* of term numbers: a memo of another is stale */
   td_chunk *sorted;
   size_t sortedcap;
   int sorted_fresh;        /* SORTED matches the chunks (nothing added since) */
@@ -79,6 +80,7 @@ td_status td_inverter_new(td_inverter **out) {
   td_inverter *v = calloc(1, sizeof *v);
   if (!v) return TD_ENOMEM;
   v->nslots = 1 << 16;
+  v->generation = 1;
   v->slots = calloc(v->nslots, sizeof *v->slots);
   if (!v->slots) {
     free(v);
@@ -99,6 +101,7 @@ static void free_arena(td_inverter *v) {
 
 void td_inverter_reset(td_inverter *v) {
   v->sorted_fresh = 0;
+  v->generation++;
   for (size_t i = 0; i < v->nterms; i++) td_buf_free(&v->terms[i].chunk);
   v->nterms = 0;
   v->chunk_bytes = 0;
@@ -176,9 +179,14 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
 }
 
 td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_t len,
-                            uint32_t pos) {
-  int64_t ti = lookup(v, s, len);
-  if (ti < 0) return TD_ENOMEM;
+                            uint32_t pos, uint64_t *memo) {
+  int64_t ti;
+  if (memo && *memo >> 32 == v->generation) {
+    ti = (uint32_t)*memo;
+  } else {
+    if ((ti = lookup(v, s, len)) < 0) return TD_ENOMEM;
+    if (memo) *memo = (uint64_t)v->generation << 32 | (uint64_t)ti;
+  }
   term *t = &v->terms[ti];
   if (v->nocc == v->occcap) {
     size_t cap = v->occcap ? v->occcap * 2 : 4096;
