@@ -253,9 +253,10 @@ static int decode_block(td_postings *p, uint32_t j) {
   if (a && first > UINT32_MAX) a = NULL;
   p->docids[0] = (uint32_t)first;
   if (a && n > 1) a = td_bitpack_decode(a, b, n - 1, p->docids + 1);
-  if (a) a = td_bitpack_decode(a, b, n, p->tf);
-  if (a) a = td_bitpack_decode(a, b, n, p->ttf);
   if (!a) return fail(p, "doc block truncated"), 0;
+  p->freq_at = a;
+  p->freq_lim = b;
+  p->freq_ready = 0;
   /* In 64 bits, so that gaps from a damaged (or forged, checksums
   ** recomputed) block cannot wrap around and step outside the collection. */
   uint64_t prev = p->docids[0];
@@ -271,11 +272,20 @@ static int decode_block(td_postings *p, uint32_t j) {
     if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
     p->docids[i] = (uint32_t)prev;
   }
-  for (uint32_t i = 0; i < n; i++) p->tf[i] += 1;
   if (p->nblocks == 1) p->one.last_docid = (uint32_t)prev;
   else if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
   p->blk = j;
   p->n = n;
+  return 1;
+}
+
+int td_postings_freqs(td_postings *p) {
+  if (p->blk >= p->nblocks) return 0;
+  const uint8_t *a = td_bitpack_decode(p->freq_at, p->freq_lim, p->n, p->tf);
+  if (a) a = td_bitpack_decode(a, p->freq_lim, p->n, p->ttf);
+  if (!a) return fail(p, "doc block truncated"), 0;
+  for (uint32_t i = 0; i < p->n; i++) p->tf[i] += 1;
+  p->freq_ready = 1;
   return 1;
 }
 
@@ -338,6 +348,7 @@ static int reserve_u32(td_postings *p, uint32_t **buf, size_t *cap, size_t n) {
 static int enter_positions(td_postings *p) {
   td_skip s;
   const uint8_t *a, *b;
+  if (!p->freq_ready && !td_postings_freqs(p)) return 0;
   get_skip(p, p->blk, &s);
   if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), 0;
   /* A one-block term's positions were checked with its documents. */

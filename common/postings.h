@@ -61,6 +61,8 @@ typedef struct td_postings {
   uint32_t n, i;              /* documents in the block, current index */
   uint32_t docid;             /* current document, TD_END when exhausted */
   uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
+  const uint8_t *freq_at, *freq_lim;  /* the block's undecoded tf and ttf */
+  int freq_ready;             /* tf[] and ttf[] hold the block's */
   uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded */
   size_t poscap;
   uint32_t pos_blk;
@@ -88,9 +90,17 @@ void td_postings_close(td_postings *p);
 uint32_t td_postings_next(td_postings *p);
 uint32_t td_postings_seek(td_postings *p, uint32_t target);
 
-/* Frequency and title frequency of the current document. */
-static inline uint32_t td_postings_tf(const td_postings *p) { return p->tf[p->i]; }
-static inline uint32_t td_postings_ttf(const td_postings *p) { return p->ttf[p->i]; }
+/* Decodes the frequencies of the current block, which a cursor that only
+** skips through a block never needs; 0 on damage (p->status says so). */
+int td_postings_freqs(td_postings *p);
+
+/* Frequency and title frequency of the current document (0 on damage). */
+static inline uint32_t td_postings_tf(td_postings *p) {
+  return p->freq_ready || td_postings_freqs(p) ? p->tf[p->i] : 0;
+}
+static inline uint32_t td_postings_ttf(td_postings *p) {
+  return p->freq_ready || td_postings_freqs(p) ? p->ttf[p->i] : 0;
+}
 
 /* Positions of the current document (ascending, *N = tf), or NULL on damage. */
 const uint32_t *td_postings_positions(td_postings *p, uint32_t *n);

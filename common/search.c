@@ -98,14 +98,14 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
   return p;
 }
 
-/* Counts the phrase's occurrences in the document all kids stand on. */
+/* Counts the phrase's occurrences in the document all kids stand on.  The
+** rarest kid comes first (build_phrase) and anchors each candidate start;
+** a kid's positions are decoded only once a candidate gets as far as it. */
 static int phrase_matches(evalctx *c, it *x) {
   const uint32_t *pos[MAX_PHRASE];
   uint32_t n[MAX_PHRASE], at[MAX_PHRASE];
-  for (size_t i = 0; i < x->nkids; i++) {
-    if (!(pos[i] = kid_positions(c, x->kids[i], &n[i]))) return 0;
-    at[i] = 0;
-  }
+  if (!(pos[0] = kid_positions(c, x->kids[0], &n[0]))) return 0;
+  for (size_t i = 1; i < x->nkids; i++) pos[i] = NULL;
   uint32_t title_len = c->ix->docs[x->doc].title_len;
   x->freq = x->tfreq = 0;
   for (uint32_t j = 0; j < n[0]; j++) {
@@ -114,6 +114,10 @@ static int phrase_matches(evalctx *c, it *x) {
     size_t i = 1;
     for (; i < x->nkids; i++) {
       uint32_t want = start + x->offs[i];
+      if (!pos[i]) {
+        if (!(pos[i] = kid_positions(c, x->kids[i], &n[i]))) return 0;
+        at[i] = 0;
+      }
       while (at[i] < n[i] && pos[i][at[i]] < want) at[i]++;
       if (at[i] == n[i]) return x->freq > 0;
       if (pos[i][at[i]] != want) break;
@@ -336,9 +340,18 @@ static td_status build_phrase(evalctx *c, const td_qnode *q, it **out) {
   }
   x->idf = idf;
   x->max = idf * (c->ix->meta.k1 + 1.0f);
-  x->est = UINT64_MAX;
-  for (size_t i = 0; i < x->nkids; i++)
-    if (x->kids[i]->est < x->est) x->est = x->kids[i]->est;
+  /* Rarest first, each kid keeping its offset: the rarest leads the
+  ** leapfrog and anchors the position check. */
+  for (size_t i = 1; i < x->nkids; i++)
+    for (size_t j = i; j > 0 && x->kids[j]->est < x->kids[j - 1]->est; j--) {
+      it *k = x->kids[j];
+      uint32_t o = x->offs[j];
+      x->kids[j] = x->kids[j - 1];
+      x->offs[j] = x->offs[j - 1];
+      x->kids[j - 1] = k;
+      x->offs[j - 1] = o;
+    }
+  x->est = x->kids[0]->est;
   *out = x;
   return TD_OK;
 }
