@@ -1,5 +1,5 @@
 /*
-** format.h - the on-disk index format, version 1.
+** format.h - the on-disk index format, version 2.
 **
 ** An index is ONE file, built under a temporary name beside its final path
 ** and renamed over it only when complete, so a reader sees the old index or
@@ -27,7 +27,9 @@
 #include <stdint.h>
 
 #define TD_MAGIC "TIDINGS1"          /* 8 bytes, no NUL */
-#define TD_FORMAT_VERSION 1u
+/* 2: term and block score maxima use the Robertson-Sparck Jones idf
+**    (score.h); version 1 files had Lucene's, and are refused. */
+#define TD_FORMAT_VERSION 2u
 #define TD_MAX_SECTIONS 16u
 #define TD_DATA_START 4096u
 
