@@ -98,21 +98,23 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
   return p;
 }
 
-/* Counts the phrase's occurrences in the document all kids stand on.  The
-** rarest kid comes first (build_phrase) and anchors each candidate start;
-** a kid's positions are decoded only once a candidate gets as far as it. */
-static int phrase_matches(evalctx *c, it *x) {
+/* Counts the phrase's occurrences in the document the first M kids stand
+** on; with M below the phrase's length, only says whether those M words
+** line up somewhere.  The rarest kid comes first (build_phrase) and anchors
+** each candidate start; a kid's positions are decoded only once a candidate
+** gets as far as it. */
+static int phrase_matches(evalctx *c, it *x, size_t m) {
   const uint32_t *pos[MAX_PHRASE];
   uint32_t n[MAX_PHRASE], at[MAX_PHRASE];
   if (!(pos[0] = kid_positions(c, x->kids[0], &n[0]))) return 0;
-  for (size_t i = 1; i < x->nkids; i++) pos[i] = NULL;
+  for (size_t i = 1; i < m; i++) pos[i] = NULL;
   uint32_t title_len = c->ix->docs[x->doc].title_len;
   x->freq = x->tfreq = 0;
   for (uint32_t j = 0; j < n[0]; j++) {
     if (pos[0][j] < x->offs[0]) continue;
     uint32_t start = pos[0][j] - x->offs[0];
     size_t i = 1;
-    for (; i < x->nkids; i++) {
+    for (; i < m; i++) {
       uint32_t want = start + x->offs[i];
       if (!pos[i]) {
         if (!(pos[i] = kid_positions(c, x->kids[i], &n[i]))) return 0;
@@ -122,7 +124,8 @@ static int phrase_matches(evalctx *c, it *x) {
       if (at[i] == n[i]) return x->freq > 0;
       if (pos[i][at[i]] != want) break;
     }
-    if (i < x->nkids) continue;
+    if (i < m) continue;
+    if (m < x->nkids) return 1;
     int in_title = start < title_len;
     if (x->title_only && !in_title) continue;
     x->freq++;
@@ -131,10 +134,10 @@ static int phrase_matches(evalctx *c, it *x) {
   return x->freq > 0;
 }
 
-/* Moves every kid of an AND-like node to a common document >= TARGET. */
-static uint32_t align_kids(evalctx *c, it *x, uint32_t d) {
+/* Moves the first N kids of an AND-like node to a common document >= D. */
+static uint32_t align_kids(evalctx *c, it *x, uint32_t d, size_t n) {
   size_t i = 0, agreed = 0;
-  while (agreed < x->nkids) {
+  while (agreed < n) {
     it *k = x->kids[i];
     uint32_t kd = advance(c, k, d);
     if (kd == TD_END) return TD_END;
@@ -144,7 +147,7 @@ static uint32_t align_kids(evalctx *c, it *x, uint32_t d) {
     } else {
       agreed++;
     }
-    i = (i + 1) % x->nkids;
+    i = (i + 1) % n;
   }
   return d;
 }
@@ -169,15 +172,30 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
         target = d + 1;
       }
     case IT_PHRASE:
+      /* The two rarest words are aligned and matched first: the others,
+      ** often common words, are sought only where those two line up. */
       for (uint32_t d = target;; d++) {
-        if ((d = align_kids(c, x, d)) == TD_END) return x->doc = TD_END;
+        size_t m = x->nkids > 2 ? 2 : x->nkids;
+        if ((d = align_kids(c, x, d, m)) == TD_END) return x->doc = TD_END;
         x->doc = d;
-        if (phrase_matches(c, x)) return d;
+        if (m < x->nkids) {
+          if (!phrase_matches(c, x, m)) {
+            if (c->status) return x->doc = TD_END;
+            continue;
+          }
+          uint32_t e = align_kids(c, x, d, x->nkids);
+          if (e == TD_END) return x->doc = TD_END;
+          if (e != d) {
+            d = e - 1;
+            continue;
+          }
+        }
+        if (phrase_matches(c, x, x->nkids)) return d;
         if (c->status) return x->doc = TD_END;
       }
     case IT_AND:
       for (uint32_t d = target;; d++) {
-        if ((d = align_kids(c, x, d)) == TD_END) return x->doc = TD_END;
+        if ((d = align_kids(c, x, d, x->nkids)) == TD_END) return x->doc = TD_END;
         if (!excluded(c, x, d)) return x->doc = d;
       }
     case IT_OR: {
