@@ -52,6 +52,8 @@ typedef struct evalctx {
   size_t nterms;
   it **allterms;               /* every TERM iterator, to collect statuses */
   size_t nall, allcap;
+  it *ranked;                  /* a PHRASE root being ranked for top-k, or NULL */
+  float floor;                 /* the score its next hit must beat (-1: any) */
 } evalctx;
 
 static uint32_t advance(evalctx *c, it *x, uint32_t target);
@@ -134,6 +136,22 @@ static int phrase_matches(evalctx *c, it *x, size_t m) {
   return x->freq > 0;
 }
 
+/* Whether phrase X, its first M kids standing on document D, may score
+** above C->floor there: the phrase occurs at most as often as its rarest
+** word, in the title at most as often as that word's title count. */
+static int phrase_may_rank(evalctx *c, it *x, size_t m, uint32_t d) {
+  if (x != c->ranked || c->floor < 0) return 1;
+  uint32_t tf = UINT32_MAX, ttf = UINT32_MAX;
+  for (size_t i = 0; i < m; i++) {
+    uint32_t a = td_postings_tf(&x->kids[i]->post), b = td_postings_ttf(&x->kids[i]->post);
+    tf = a < tf ? a : tf;
+    ttf = b < ttf ? b : ttf;
+  }
+  const td_meta *mt = &c->ix->meta;
+  if (x->title_only) tf = ttf;
+  return td_bm25(x->idf, mt->k1, td_wtf(tf, ttf, mt->title_weight), doc_norm(c->ix, d)) > c->floor;
+}
+
 /* Moves the first N kids of an AND-like node to a common document >= D. */
 static uint32_t align_kids(evalctx *c, it *x, uint32_t d, size_t n) {
   size_t i = 0, agreed = 0;
@@ -178,6 +196,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
         size_t m = x->nkids > 2 ? 2 : x->nkids;
         if ((d = align_kids(c, x, d, m)) == TD_END) return x->doc = TD_END;
         x->doc = d;
+        if (!phrase_may_rank(c, x, m, d)) continue;
         if (m < x->nkids) {
           if (!phrase_matches(c, x, m)) {
             if (c->status) return x->doc = TD_END;
@@ -545,6 +564,9 @@ static float block_bound(const it *x, uint32_t d, uint32_t *limit) {
 ** documents whose block bounds cannot beat the K-th score are jumped. */
 static void exhaustive(evalctx *c, it *root, topk *t) {
   uint32_t d = root->doc;
+  /* A phrase has no block bounds, but a bound per candidate document. */
+  if (root->kind == IT_PHRASE) c->ranked = root;
+  c->floor = threshold(t);
   while (d != TD_END && !c->status) {
     if (t->n == t->k) {
       /* Walk the skip data, not the postings, to the next stretch that
@@ -562,6 +584,7 @@ static void exhaustive(evalctx *c, it *root, topk *t) {
       }
     }
     topk_push(t, d, score(c, root, doc_norm(c->ix, d)));
+    c->floor = threshold(t);
     d = advance(c, root, d + 1);
   }
 }
