@@ -596,8 +596,9 @@ static int by_max(const void *a, const void *b) {
 
 /* MaxScore over the kids of an OR: kids sorted by bound; those whose summed
 ** bounds cannot beat the threshold are only probed for documents the others
-** found. */
-static td_status maxscore(evalctx *c, it *root, topk *t) {
+** found.  EXCL (may be NULL) is an AND over ROOT alone whose exclusions a
+** document must also pass, checked only for one good enough to keep. */
+static td_status maxscore(evalctx *c, it *root, it *excl, topk *t) {
   size_t n = root->nkids;
   it **k = malloc(n * sizeof *k);
   float *ub = malloc(n * sizeof *ub);
@@ -629,7 +630,7 @@ static td_status maxscore(evalctx *c, it *root, topk *t) {
       if (s + ub[i] <= th) break;
       if (advance(c, k[i], d) == d) s += score(c, k[i], norm);
     }
-    if (s > th) topk_push(t, d, s);
+    if (s > th && !(excl && excluded(c, excl, d))) topk_push(t, d, s);
   }
   free(k);
   free(ub);
@@ -687,7 +688,13 @@ td_status td_search(td_index *ix, const char *query, const td_search_options *op
     free_it(root);
     return td_fail(err, TD_ENOMEM, "out of memory for %zu hits", k);
   }
-  if (root->kind == IT_OR && root->nkids > 1) rc = maxscore(&c, root, &t);
+  /* "(a OR b) NOT c" ranks as "a OR b" does, less the excluded. */
+  it *ranked = root, *excl = NULL;
+  if (root->kind == IT_AND && root->nkids == 1 && root->nexcl && root->kids[0]->kind == IT_OR) {
+    ranked = root->kids[0];
+    excl = root;
+  }
+  if (ranked->kind == IT_OR && ranked->nkids > 1) rc = maxscore(&c, ranked, excl, &t);
   else exhaustive(&c, root, &t);
   if (!rc) rc = finish(&c, root, err);
   else free_it(root);
