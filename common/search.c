@@ -589,6 +589,47 @@ static void exhaustive(evalctx *c, it *root, topk *t) {
   }
 }
 
+/* Whether X is an AND of two or more plain terms (exclusions aside). */
+static int terms_only_and(const it *x) {
+  if (x->kind != IT_AND || x->nkids < 2) return 0;
+  for (size_t i = 0; i < x->nkids; i++)
+    if (x->kids[i]->kind != IT_TERM) return 0;
+  return 1;
+}
+
+/* Top-k of an AND of terms, rarest first.  Each candidate of the rarest
+** term is scored on that term alone plus the block bounds of the others,
+** read from their skip data: a candidate that cannot beat the K-th score
+** is passed over before the other lists decode a block for it. */
+static void ranked_and(evalctx *c, it *root, topk *t) {
+  it *lead = root->kids[0];
+  uint32_t d = root->doc;
+  while (d != TD_END && !c->status) {
+    topk_push(t, d, score(c, root, doc_norm(c->ix, d)));
+    d = advance(c, lead, d + 1);
+    while (d != TD_END && !c->status) {
+      if (t->n == t->k) {
+        float bound = score(c, lead, doc_norm(c->ix, d));
+        for (size_t i = 1; i < root->nkids; i++) {
+          uint32_t limit = TD_END;
+          bound += block_bound(root->kids[i], d, &limit);
+        }
+        if (bound <= threshold(t)) {
+          d = advance(c, lead, d + 1);
+          continue;
+        }
+      }
+      uint32_t e = d;
+      for (size_t i = 1; i < root->nkids && e == d; i++) e = advance(c, root->kids[i], d);
+      if (e == TD_END) d = TD_END;
+      else if (e != d) d = advance(c, lead, e);
+      else if (excluded(c, root, d)) d = advance(c, lead, d + 1);
+      else break;
+    }
+    root->doc = d;
+  }
+}
+
 static int by_max(const void *a, const void *b) {
   float x = (*(it *const *)a)->max, y = (*(it *const *)b)->max;
   return (x > y) - (x < y);
@@ -695,6 +736,7 @@ td_status td_search(td_index *ix, const char *query, const td_search_options *op
     excl = root;
   }
   if (ranked->kind == IT_OR && ranked->nkids > 1) rc = maxscore(&c, ranked, excl, &t);
+  else if (terms_only_and(root)) ranked_and(&c, root, &t);
   else exhaustive(&c, root, &t);
   if (!rc) rc = finish(&c, root, err);
   else free_it(root);
