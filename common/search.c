@@ -190,11 +190,20 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
         target = d + 1;
       }
     case IT_PHRASE:
-      /* The two rarest words are aligned and matched first: the others,
-      ** often common words, are sought only where those two line up. */
+      /* The rarest word leads; while ranking, a document its frequency
+      ** cannot bring above the K-th score is left at once.  The two rarest
+      ** words are aligned and matched first: the others, often common
+      ** words, are sought only where those two line up. */
       for (uint32_t d = target;; d++) {
         size_t m = x->nkids > 2 ? 2 : x->nkids;
-        if ((d = align_kids(c, x, d, m)) == TD_END) return x->doc = TD_END;
+        if ((d = advance(c, x->kids[0], d)) == TD_END) return x->doc = TD_END;
+        if (!phrase_may_rank(c, x, 1, d)) continue;
+        uint32_t e = align_kids(c, x, d, m);
+        if (e == TD_END) return x->doc = TD_END;
+        if (e != d) {
+          d = e - 1;
+          continue;
+        }
         x->doc = d;
         if (!phrase_may_rank(c, x, m, d)) continue;
         if (m < x->nkids) {
@@ -202,8 +211,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
             if (c->status) return x->doc = TD_END;
             continue;
           }
-          uint32_t e = align_kids(c, x, d, x->nkids);
-          if (e == TD_END) return x->doc = TD_END;
+          if ((e = align_kids(c, x, d, x->nkids)) == TD_END) return x->doc = TD_END;
           if (e != d) {
             d = e - 1;
             continue;
