@@ -772,7 +772,10 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   td_status rc = prepare(ix, query, op, &c, &root, err);
   if (rc) return rc;
   uint64_t n = 0;
-  for (uint32_t d = root->doc; d != TD_END && !c.status; d = advance(&c, root, d + 1)) n++;
+  if (root->kind == IT_TERM && !root->title_only)
+    n = root->post.df;  /* the lexicon's count, whose block was checked */
+  else
+    for (uint32_t d = root->doc; d != TD_END && !c.status; d = advance(&c, root, d + 1)) n++;
   rc = finish(&c, root, err);
   if (!rc) *count = n;
   return rc;
