@@ -597,11 +597,12 @@ static void exhaustive(evalctx *c, it *root, topk *t) {
   }
 }
 
-/* Whether X is an AND of two or more plain terms (exclusions aside). */
+/* Whether X is an AND of two or more plain terms, none of them title:
+** (exclusions aside). */
 static int terms_only_and(const it *x) {
   if (x->kind != IT_AND || x->nkids < 2) return 0;
   for (size_t i = 0; i < x->nkids; i++)
-    if (x->kids[i]->kind != IT_TERM) return 0;
+    if (x->kids[i]->kind != IT_TERM || x->kids[i]->title_only) return 0;
   return 1;
 }
 
@@ -764,6 +765,27 @@ void td_results_free(td_results *res) {
   res->nhits = 0;
 }
 
+/* The matches of an AND of plain terms (rarest first), counted straight on
+** the postings cursors: the rarest proposes, the others confirm or push it
+** on, without the iterator tree's dispatch per step. */
+static uint64_t count_and(evalctx *c, it *root) {
+  td_postings *lead = &root->kids[0]->post;
+  uint64_t n = 0;
+  uint32_t d = root->doc;
+  while (d != TD_END) {
+    uint32_t e = d;
+    for (size_t i = 1; i < root->nkids && e == d; i++) e = td_postings_seek(&root->kids[i]->post, d);
+    if (e == TD_END) break;
+    if (e != d) {
+      d = td_postings_seek(lead, e);
+      continue;
+    }
+    n += !excluded(c, root, d);
+    d = td_postings_next(lead);
+  }
+  return n;
+}
+
 td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *count,
                    td_error *err) {
   evalctx c;
@@ -774,6 +796,8 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   uint64_t n = 0;
   if (root->kind == IT_TERM && !root->title_only)
     n = root->post.df;  /* the lexicon's count, whose block was checked */
+  else if (terms_only_and(root))
+    n = count_and(&c, root);
   else
     for (uint32_t d = root->doc; d != TD_END && !c.status; d = advance(&c, root, d + 1)) n++;
   rc = finish(&c, root, err);
