@@ -298,16 +298,6 @@ static uint64_t run_both(const char *q, int want) {
   return n;
 }
 
-/* A query of N copies of UNIT followed by TAIL, in a malloc'd string. */
-static char *repeat(const char *unit, size_t n, const char *tail) {
-  size_t u = strlen(unit), t = strlen(tail);
-  char *s = malloc(u * n + t + 1);
-  assert_non_null(s);
-  for (size_t i = 0; i < n; i++) memcpy(s + i * u, unit, u);
-  memcpy(s + u * n, tail, t + 1);
-  return s;
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 static void test_malformed_queries(void **state) {
@@ -343,36 +333,36 @@ static void test_odd_but_valid_queries(void **state) {
 
 static void test_long_queries(void **state) {
   (void)state;
-  char *s = repeat("harbour ", 12500, "");      /* 100,000 characters */
+  char *s = td_test_repeat("harbour ", 12500, "");      /* 100,000 characters */
   run_both(s, WANT_ELIMIT);
   free(s);
-  s = repeat("x", 100000, "");
+  s = td_test_repeat("x", 100000, "");
   run_both(s, WANT_ELIMIT);
   free(s);
-  s = repeat(" ", TD_QUERY_MAX_BYTES - 7, "harbour");   /* exactly at the limit */
+  s = td_test_repeat(" ", TD_QUERY_MAX_BYTES - 7, "harbour");   /* exactly at the limit */
   assert_true(run_both(s, WANT_OK) > 0);
   free(s);
-  s = repeat("\xe2\x80\x83", 33000, "harbour");   /* 99,000 bytes of em spaces */
+  s = td_test_repeat("\xe2\x80\x83", 33000, "harbour");   /* 99,000 bytes of em spaces */
   run_both(s, WANT_ELIMIT);
   free(s);
 }
 
 static void test_many_terms(void **state) {
   (void)state;
-  char *s = repeat("storm ", 10000, "");
+  char *s = td_test_repeat("storm ", 10000, "");
   run_both(s, WANT_ELIMIT);
   free(s);
-  s = repeat("storm OR ", 9999, "harbour");
+  s = td_test_repeat("storm OR ", 9999, "harbour");
   run_both(s, WANT_ELIMIT);
   free(s);
   /* The most a query may hold, of common and rare words. */
-  s = repeat("the ", TD_QUERY_MAX_TERMS, "");
+  s = td_test_repeat("the ", TD_QUERY_MAX_TERMS, "");
   run_both(s, WANT_OK);
   free(s);
-  s = repeat("zq1234 the ", TD_QUERY_MAX_TERMS / 2, "");
+  s = td_test_repeat("zq1234 the ", TD_QUERY_MAX_TERMS / 2, "");
   run_both(s, WANT_OK);
   free(s);
-  s = repeat("\"the harbour\" ", TD_QUERY_MAX_TERMS / 2, "");
+  s = td_test_repeat("\"the harbour\" ", TD_QUERY_MAX_TERMS / 2, "");
   run_both(s, WANT_OK);
   free(s);
 }
@@ -389,20 +379,20 @@ static void test_deep_nesting(void **state) {
   s[1500] = '\0';
   run_both(s, WANT_ERROR);             /* and unbalanced */
   free(s);
-  s = repeat("(", 1000, "");
+  s = td_test_repeat("(", 1000, "");
   run_both(s, WANT_ERROR);
   free(s);
-  s = repeat("(NOT ", 1000, "harbour");
+  s = td_test_repeat("(NOT ", 1000, "harbour");
   run_both(s, WANT_ERROR);
   free(s);
-  s = repeat("NOT ", 10000, "harbour");  /* no parentheses: parity decides */
+  s = td_test_repeat("NOT ", 10000, "harbour");  /* no parentheses: parity decides */
   assert_int_equal(run_both(s, WANT_OK), run_both("harbour", WANT_OK));
   free(s);
-  char *closing = repeat(")", TD_QUERY_MAX_DEPTH, "");
+  char *closing = td_test_repeat(")", TD_QUERY_MAX_DEPTH, "");
   char *tail = malloc(strlen(closing) + 6);
   assert_non_null(tail);
   sprintf(tail, "storm%s", closing);
-  s = repeat("(harbour OR ", TD_QUERY_MAX_DEPTH, tail);   /* as deep as allowed */
+  s = td_test_repeat("(harbour OR ", TD_QUERY_MAX_DEPTH, tail);   /* as deep as allowed */
   free(tail);
   run_both(s, WANT_OK);
   free(s);
@@ -457,25 +447,25 @@ static void test_prefixes(void **state) {
 ** be bounded as a whole, not only one prefix at a time. */
 static void test_many_prefixes(void **state) {
   (void)state;
-  char *s = repeat("zq1* ", 1000, "");
+  char *s = td_test_repeat("zq1* ", 1000, "");
   run(s, TD_OP_OR, WANT_OK | WANT_ELIMIT);
   free(s);
-  s = repeat("zq2* OR ", 200, "zq3*");
+  s = td_test_repeat("zq2* OR ", 200, "zq3*");
   run(s, TD_OP_AND, WANT_OK | WANT_ELIMIT);
   free(s);
 }
 
 static void test_long_phrases(void **state) {
   (void)state;
-  char *s = repeat("zq0001 ", 64, "\"");
+  char *s = td_test_repeat("zq0001 ", 64, "\"");
   s[0] = '"';
   run_both(s, WANT_OK);
   free(s);
-  s = repeat("zq0001 ", 65, "\"");
+  s = td_test_repeat("zq0001 ", 65, "\"");
   s[0] = '"';
   run_both(s, WANT_OK | WANT_ELIMIT);
   free(s);
-  s = repeat("harbour ", 1000, "\"");
+  s = td_test_repeat("harbour ", 1000, "\"");
   s[0] = '"';
   run_both(s, WANT_ELIMIT);
   free(s);

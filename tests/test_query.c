@@ -371,19 +371,9 @@ static void test_bad_arguments(void **state) {
   assert_null(q);
 }
 
-/* Builds N copies of UNIT into a new string. */
-static char *repeat(const char *unit, size_t n, const char *tail) {
-  size_t u = strlen(unit), t = strlen(tail);
-  char *s = malloc(u * n + t + 1);
-  assert_non_null(s);
-  for (size_t i = 0; i < n; i++) memcpy(s + i * u, unit, u);
-  memcpy(s + u * n, tail, t + 1);
-  return s;
-}
-
 static void test_limits(void **state) {
   (void)state;
-  char *s = repeat("(", 1000, "oil");
+  char *s = td_test_repeat("(", 1000, "oil");
   expect_error(s, TD_ELIMIT,
                "parentheses nest deeper than 64 at column 65: remove some of them");
   free(s);
@@ -395,53 +385,53 @@ static void test_limits(void **state) {
   s[2003] = '\0';
   expect_error(s, TD_ELIMIT, "~parentheses nest deeper than 64");
   free(s);
-  s = repeat("(oil AND ", TD_QUERY_MAX_DEPTH + 1, "gold");
+  s = td_test_repeat("(oil AND ", TD_QUERY_MAX_DEPTH + 1, "gold");
   expect_error(s, TD_ELIMIT, "~parentheses nest deeper than 64 at column 577");
   free(s);
 
-  s = repeat("x", 100000, "");
+  s = td_test_repeat("x", 100000, "");
   expect_error(s, TD_ELIMIT,
                "query is 100000 bytes long, more than the limit of 65536: shorten it");
   free(s);
-  s = repeat(" ", TD_QUERY_MAX_BYTES - 3, "oil");
+  s = td_test_repeat(" ", TD_QUERY_MAX_BYTES - 3, "oil");
   expect_both(s, "(TERM oil)");
   free(s);
-  s = repeat(" ", TD_QUERY_MAX_BYTES - 2, "oil");
+  s = td_test_repeat(" ", TD_QUERY_MAX_BYTES - 2, "oil");
   expect_error(s, TD_ELIMIT, "~65537 bytes long");
   free(s);
 
-  s = repeat("oil ", 10000, "");
+  s = td_test_repeat("oil ", 10000, "");
   expect_error(s, TD_ELIMIT,
                "query has more than 1024 terms (limit reached at column 4097): "
                "split it into smaller queries");
   free(s);
-  s = repeat("oil ", TD_QUERY_MAX_TERMS, "");
+  s = td_test_repeat("oil ", TD_QUERY_MAX_TERMS, "");
   td_qnode *q = parse_ok_an(s, strlen(s), english, TD_OP_OR);
   assert_int_equal(q->kind, TD_Q_OR);
   assert_int_equal(q->nkids, TD_QUERY_MAX_TERMS);
   td_query_free(q);
   free(s);
-  s = repeat("oil ", TD_QUERY_MAX_TERMS, "gold");
+  s = td_test_repeat("oil ", TD_QUERY_MAX_TERMS, "gold");
   expect_error(s, TD_ELIMIT, "~more than 1024 terms");
   free(s);
-  s = repeat("a-", 5000, "\"b c\"");
+  s = td_test_repeat("a-", 5000, "\"b c\"");
   expect_error(s, TD_ELIMIT, "~more than 1024 terms (limit reached at column 1)");
   free(s);
 
   /* Long runs of NOT cost no stack; parity decides. */
-  s = repeat("NOT ", 10000, "oil");
+  s = td_test_repeat("NOT ", 10000, "oil");
   expect_both(s, "(TERM oil)");
   free(s);
-  s = repeat("NOT ", 9999, "oil");
+  s = td_test_repeat("NOT ", 9999, "oil");
   expect_both(s, "(NOT (TERM oil))");
   free(s);
-  s = repeat(") ", 30000, "");
+  s = td_test_repeat(") ", 30000, "");
   expect_error(s, TD_EQUERY, "~unbalanced ')' at column 1");
   free(s);
-  s = repeat("! ", 30000, "oil");
+  s = td_test_repeat("! ", 30000, "oil");
   expect_both(s, "(TERM oil)");
   free(s);
-  s = repeat("oil AND ", 8000, "");
+  s = td_test_repeat("oil AND ", 8000, "");
   expect_error(s, TD_ELIMIT, "~more than 1024 terms");
   free(s);
 }

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 /* The shared real corpora live beside the checkout: ../shared/corpus, or
@@ -24,6 +25,16 @@ static inline uint64_t td_test_rand(uint64_t *state) {
   x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
   *state = x;
   return x * 2685821657736338717ULL;
+}
+
+/* N copies of UNIT followed by TAIL, in a malloc'd string (hostile queries). */
+static inline char *td_test_repeat(const char *unit, size_t n, const char *tail) {
+  size_t u = strlen(unit), t = strlen(tail);
+  char *s = malloc(u * n + t + 1);
+  assert_non_null(s);
+  for (size_t i = 0; i < n; i++) memcpy(s + i * u, unit, u);
+  memcpy(s + u * n, tail, t + 1);
+  return s;
 }
 
 #endif
