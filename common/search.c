@@ -56,7 +56,7 @@ typedef struct evalctx {
   float floor;                 /* the score its next hit must beat (-1: any) */
 } evalctx;
 
-static uint32_t advance(evalctx *c, it *x, uint32_t target);
+static inline uint32_t advance(evalctx *c, it *x, uint32_t target);
 static uint32_t seek(evalctx *c, it *x, uint32_t target);
 
 static inline float doc_norm(const td_index *ix, uint32_t d) {
@@ -243,8 +243,10 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
 }
 
 /* Moves X forward to its first document >= TARGET; never backwards. */
-static uint32_t advance(evalctx *c, it *x, uint32_t target) {
+static inline uint32_t advance(evalctx *c, it *x, uint32_t target) {
   if (x->doc == TD_END || x->doc >= target) return x->doc;
+  /* Plain words are most steps of every evaluation: straight to the cursor. */
+  if (x->kind == IT_TERM && !x->title_only) return x->doc = td_postings_seek(&x->post, target);
   return seek(c, x, target);
 }
 
