@@ -187,7 +187,8 @@ int main(int argc, char **argv) {
   }
   for (int i = optind; i < argc && !interrupted; i++) {
     if (access(argv[i], F_OK) != 0) {
-      fprintf(stderr, "indexer: %s: %s\n", argv[i], strerror(errno));
+      fprintf(stderr, "indexer: %s: %s; check the path (%s was left as it was)\n", argv[i],
+              strerror(errno), out);
       td_builder_abort(r.b);
       return 2;
     }
@@ -199,6 +200,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "indexer: %s; %s was left as it was\n",
             interrupted ? "interrupted" : r.err.msg, out);
     return interrupted ? 130 : 2;
+  }
+  /* An empty index is never what was meant (a mistyped or empty folder),
+  ** and replacing a good index with one would lose it. */
+  if (td_builder_count(r.b) == 0) {
+    td_builder_abort(r.b);
+    fprintf(stderr, "indexer: no articles found in %lu files read (%lu skipped: run with -v to "
+            "see why); nothing was written and %s was left as it was\n",
+            r.files - r.skipped, r.skipped, out);
+    return 2;
   }
   td_build_stats st;
   if ((rc = td_builder_finish(r.b, &st, &r.err))) {
@@ -214,7 +224,5 @@ int main(int argc, char **argv) {
             human(st.input_bytes, in, sizeof in), out, human(st.index_bytes, ib, sizeof ib),
             st.input_bytes ? 100.0 * (double)st.index_bytes / (double)st.input_bytes : 0.0,
             now() - r.started, r.files - r.skipped, r.skipped, r.records_skipped);
-  if (st.articles == 0 && !r.quiet)
-    fprintf(stderr, "indexer: warning: no articles found; the index is empty\n");
   return 0;
 }

@@ -116,7 +116,7 @@ static int batch(td_index *ix, const opts *o) {
   while ((n = getline(&line, &cap, stdin)) != -1) {
     lineno++;
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
-    if (n == 0) continue;
+    if (strspn(line, " \t") == (size_t)n) continue;  /* blank lines separate, as in a file */
     char qidbuf[32], *qid = qidbuf, *query = line, *tab = strchr(line, '\t');
     if (tab) {
       *tab = '\0';

@@ -109,6 +109,18 @@ if [ -d "$SHARED/bbc" ]; then
   contains "BBC sport/199.txt" "sport/199.txt" "$T/out"
 fi
 
+# --- nothing to index is an error that keeps the old index --------------------
+mkdir -p "$T/nothing"
+cp "$T/demo.idx" "$T/kept.idx"
+check "an empty folder is an error" 2 "$BIN/indexer" -o "$T/kept.idx" "$T/nothing"
+contains "empty folder message" "no articles found" "$T/err"
+if cmp -s "$T/demo.idx" "$T/kept.idx"; then ok; else bad "an empty folder replaced the index"; fi
+check "a missing path is an error" 2 "$BIN/indexer" -o "$T/kept.idx" "$T/no-such-folder"
+contains "missing path message" "check the path" "$T/err"
+printf 'oil\n \t \nharbour\n' >"$T/blank.q"
+check "blank batch lines are skipped" 0 "$BIN/searcher" -i "$T/demo.idx" --count <"$T/blank.q"
+if [ "$(wc -l <"$T/out")" = 2 ]; then ok; else bad "blank batch lines: $(cat "$T/out")"; fi
+
 # --- threads and memory budget do not change the index ------------------------
 # Lanes, spilled runs and the merge's slices must all give the same bytes:
 # every section but META (which holds the build time) is compared.
