@@ -307,6 +307,33 @@ uint32_t td_postings_next(td_postings *p) {
   return enter_block(p, p->blk + 1);
 }
 
+/* The first block from FROM on whose last docid is at least TARGET, or
+** nblocks.  Galloping, then halving: a seek usually lands a block or two
+** on, but a bound asked for a far document (without moving the cursor,
+** td_postings_block_bound) must not walk the table there entry by entry. */
+static uint32_t find_block(const td_postings *p, uint32_t from, uint32_t target) {
+  td_skip s;
+  uint32_t lo = from, step = 1, hi = from;
+  for (;;) {
+    if (hi >= p->nblocks) {
+      hi = p->nblocks;
+      break;
+    }
+    get_skip(p, hi, &s);
+    if (s.last_docid >= target) break;
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  while (lo < hi) {  /* the answer is in [lo, hi] */
+    uint32_t mid = lo + (hi - lo) / 2;
+    get_skip(p, mid, &s);
+    if (s.last_docid >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 uint32_t td_postings_seek(td_postings *p, uint32_t target) {
   if (p->docid == TD_END) return TD_END;
   uint32_t j = 0;
@@ -318,14 +345,7 @@ uint32_t td_postings_seek(td_postings *p, uint32_t target) {
     }
     j = p->blk + 1;
   }
-  /* A linear walk over the skip table: across a whole evaluation each entry
-  ** is looked at about once, as the cursor only moves forward. */
-  td_skip s;
-  for (; j < p->nblocks; j++) {
-    get_skip(p, j, &s);
-    if (s.last_docid >= target) break;
-  }
-  if (enter_block(p, j) == TD_END) return TD_END;
+  if (enter_block(p, find_block(p, j, target)) == TD_END) return TD_END;
   while (p->docids[p->i] < target) p->i++;
   return p->docid = p->docids[p->i];
 }
@@ -408,15 +428,11 @@ const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
 
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,
                             float *bound) {
-  uint32_t j = p->blk < p->nblocks ? p->blk : 0;
+  uint32_t j = find_block(p, p->blk < p->nblocks ? p->blk : 0, target);
+  if (j == p->nblocks) return 0;
   td_skip s;
-  for (; j < p->nblocks; j++) {
-    get_skip(p, j, &s);
-    if (s.last_docid >= target) {
-      *last = s.last_docid;
-      *bound = s.max_score;
-      return 1;
-    }
-  }
-  return 0;
+  get_skip(p, j, &s);
+  *last = s.last_docid;
+  *bound = s.max_score;
+  return 1;
 }
