@@ -43,9 +43,28 @@
 #include "postings.h"
 #include "score.h"
 
-/* Removes PATH.tmp-PID files and PATH.runs-PID folders whose PID is gone. */
+/* Removes the folder DIR and the files in it (a runs folder holds no
+** folders). */
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char f[4352];
+    snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
+    unlink(f);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+/* Removes PATH.tmp-PID files and PATH.runs-PID folders whose PID is gone,
+** or is ours: a process that died with the PID this one now has (as in a
+** container that always starts with the same PID) left them. */
 static void remove_dead_leftovers(const char *path) {
-  char *dir = strdup(path), *slash = strrchr(dir, '/');
+  char *dir = strdup(path);
+  if (!dir) return;
+  char *slash = strrchr(dir, '/');
   const char *base = slash ? slash + 1 : path;
   if (slash) *slash = '\0';
   DIR *d = opendir(slash ? (*dir ? dir : "/") : ".");
@@ -59,47 +78,24 @@ static void remove_dead_leftovers(const char *path) {
     if (!num || !*num) continue;
     char *endp;
     long pid = strtol(num, &endp, 10);
-    if (*endp || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+    if (*endp || pid <= 0) continue;
+    if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
     char full[4096];
     snprintf(full, sizeof full, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
-    if (rest[1] == 'r') {
-      DIR *rd = opendir(full);
-      struct dirent *re;
-      while (rd && (re = readdir(rd))) {
-        if (re->d_name[0] == '.') continue;
-        char f[sizeof full + 256];
-        snprintf(f, sizeof f, "%s/%s", full, re->d_name);
-        unlink(f);
-      }
-      if (rd) closedir(rd);
-      rmdir(full);
-    } else {
-      unlink(full);
-    }
+    if (rest[1] == 'r') remove_tree(full);
+    else unlink(full);
   }
   if (d) closedir(d);
   free(dir);
 }
 
-static void remove_runs(td_builder *b) {
-  for (unsigned i = 0; i < b->nruns; i++) {
-    char f[4200];
-    snprintf(f, sizeof f, "%s/run-%u", b->rundir, i);
-    unlink(f);
-  }
-  char f[4200];
-  for (unsigned i = 0; i < b->nlanes; i++) {
-    td_merge_slice_path(b->rundir, i, f, sizeof f);
-    unlink(f);
-  }
-  snprintf(f, sizeof f, "%s/summaries", b->rundir);
-  unlink(f);
-  rmdir(b->rundir);
-}
+/* The runs folder holds the spilled runs, the summary store and the merge's
+** slices: all of it goes. */
+static void remove_runs(td_builder *b) { remove_tree(b->rundir); }
 
 static void free_builder(td_builder *b) {
   if (b->out) fclose(b->out);
-  for (unsigned i = 0; i < b->nlanes; i++) {
+  for (unsigned i = 0; b->lanes && i < b->nlanes; i++) {
     td_analyzer_free(b->lanes[i].an);
     td_inverter_free(b->lanes[i].inv);
   }
@@ -119,10 +115,6 @@ static void free_builder(td_builder *b) {
 void td_builder_abort(td_builder *b) {
   if (!b) return;
   td_pool_abort(b);
-  if (b->out) {
-    fclose(b->out);
-    b->out = NULL;
-  }
   unlink(b->tmppath);
   remove_runs(b);
   free_builder(b);
@@ -162,10 +154,13 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   remove_dead_leftovers(path);
   char sum[4200];
   snprintf(sum, sizeof sum, "%s/summaries", b->rundir);
-  if (mkdir(b->rundir, 0700) != 0 || !(b->out = fopen(b->tmppath, "wb")) ||
-      !(b->sumfile = fopen(sum, "w+b"))) {
-    rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)",
-                 b->out ? sum : b->tmppath, strerror(errno));
+  const char *failed = mkdir(b->rundir, 0700) != 0        ? b->rundir
+                       : !(b->out = fopen(b->tmppath, "wb")) ? b->tmppath
+                       : !(b->sumfile = fopen(sum, "w+b"))   ? sum
+                                                             : NULL;
+  if (failed) {
+    rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)", failed,
+                 strerror(errno));
     td_builder_abort(b);
     return rc;
   }
@@ -454,9 +449,11 @@ td_status td_builder_finish(td_builder *b, td_build_stats *stats, td_error *err)
   memset(&st, 0, sizeof st);
   td_status rc = b->pool ? td_pool_finish(b, err) : TD_OK;
   if (!rc) rc = write_index(b, &st, err);
-  if (!rc && fclose(b->out) != 0)
-    rc = td_fail(err, TD_EIO, "cannot close %s: %s", b->tmppath, strerror(errno));
-  if (!rc || b->out) b->out = NULL;
+  if (!rc) {
+    int bad = fclose(b->out);
+    b->out = NULL;
+    if (bad) rc = td_fail(err, TD_EIO, "cannot close %s: %s", b->tmppath, strerror(errno));
+  }
   if (!rc && rename(b->tmppath, b->path) != 0)
     rc = td_fail(err, TD_EIO, "cannot rename %s to %s: %s", b->tmppath, b->path, strerror(errno));
   if (rc) {

@@ -288,7 +288,8 @@ static unsigned choose_cuts(const td_chunk *const *mem, const size_t *nmem, unsi
   return k;
 }
 
-void td_merge_slice_path(const char *rundir, unsigned i, char *buf, size_t size) {
+/* The path of slice I's file in RUNDIR, into BUF of SIZE bytes. */
+static void slice_path(const char *rundir, unsigned i, char *buf, size_t size) {
   snprintf(buf, size, "%s/postings-%u", rundir, i);
 }
 
@@ -335,7 +336,7 @@ static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FI
   unsigned started = 0;
   td_status rc = TD_OK;
   for (unsigned i = 0; i < n && !rc; i++) {
-    td_merge_slice_path(in->rundir, i, f, sizeof f);
+    slice_path(in->rundir, i, f, sizeof f);
     if (!(sl[i].out = fopen(f, "w+b")))
       rc = td_fail(err, TD_EIO, "cannot create %s: %s", f, strerror(errno));
     else if (pthread_create(&sl[i].thread, NULL, slice_thread, &sl[i]) != 0)

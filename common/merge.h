@@ -45,7 +45,4 @@ typedef td_status (*td_merge_beside)(void *ctx, td_error *err);
 td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, void *ctx,
                    td_lexwriter *lw, td_merge_out *res, td_error *err);
 
-/* The path of slice I's file in RUNDIR, into BUF of SIZE bytes. */
-void td_merge_slice_path(const char *rundir, unsigned i, char *buf, size_t size);
-
 #endif
