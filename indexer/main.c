@@ -79,7 +79,8 @@ static void warn(void *ctx, const char *path, long line, const char *msg) {
   r->warnings++;
   if (r->quiet) return;
   if (r->progress) fputs("\r\033[K", stderr);
-  if (line > 0) fprintf(stderr, "indexer: warning: %s:%ld: %s\n", path, line, msg);
+  if (!path) fprintf(stderr, "indexer: warning: %s\n", msg);  /* MSG names the file */
+  else if (line > 0) fprintf(stderr, "indexer: warning: %s:%ld: %s\n", path, line, msg);
   else fprintf(stderr, "indexer: warning: %s: %s\n", path, msg);
 }
 
@@ -114,12 +115,14 @@ static int on_file(void *ctx, const char *path, const char *relname) {
   r->records_skipped += counts.records_skipped;
   td_builder_note_input(r->b, counts.bytes);
   if (r->err.code) return 1;           /* the builder failed: stop everything */
-  if (rc == TD_EINPUT && !counts.articles) {
+  if (rc == TD_ENOMEM) {
+    r->err = ferr;
+    return 1;
+  }
+  if (rc) {
     r->skipped++;
-    if (r->verbose || !strstr(ferr.msg, "not a recognised")) warn(r, path, 0, ferr.msg);
-  } else if (rc) {
-    r->skipped++;
-    warn(r, path, 0, ferr.msg);
+    if (rc != TD_EINPUT || r->verbose || !strstr(ferr.msg, "not a recognised"))
+      warn(r, NULL, 0, ferr.msg);
   }
   return 0;
 }
@@ -178,6 +181,14 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   signal(SIGHUP, on_signal);
+  /* Every path is checked before any work: a mistyped last one must not
+  ** cost the indexing of the others. */
+  for (int i = optind; i < argc; i++)
+    if (access(argv[i], F_OK) != 0) {
+      fprintf(stderr, "indexer: %s: %s; check the path (%s was left as it was)\n", argv[i],
+              strerror(errno), out);
+      return 2;
+    }
   r.progress = !r.quiet && isatty(2);
   r.started = now();
   td_status rc = td_builder_new(out, &opt, &r.b, &r.err);
@@ -186,13 +197,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   for (int i = optind; i < argc && !interrupted; i++) {
-    if (access(argv[i], F_OK) != 0) {
-      fprintf(stderr, "indexer: %s: %s; check the path (%s was left as it was)\n", argv[i],
-              strerror(errno), out);
-      td_builder_abort(r.b);
-      return 2;
-    }
-    if (walk_path(argv[i], on_file, walk_warn, &r)) break;
+    int w = walk_path(argv[i], on_file, walk_warn, &r);
+    if (w < 0 && !r.err.code) td_fail(&r.err, TD_ENOMEM, "out of memory walking %s", argv[i]);
+    if (w) break;
   }
   if (r.progress) fputs("\r\033[K", stderr);
   if (interrupted || r.err.code) {

@@ -20,8 +20,8 @@ typedef struct walker {
   walk_warn_fn warn;
   void *ctx;
   size_t rootlen;           /* bytes of the root prefix to strip, with its '/' */
-  seen *dirs;               /* folders on the current path, for loop checks */
-  size_t ndirs, dircap;
+  seen *dirs;               /* every folder entered, hashed: none is walked twice */
+  size_t ndirs, dircap;     /* dircap a power of two, kept at most half full */
 } walker;
 
 static int by_name(const void *a, const void *b) {
@@ -29,6 +29,35 @@ static int by_name(const void *a, const void *b) {
 }
 
 static int walk_dir(walker *w, const char *path, const struct stat *st, int depth);
+
+static size_t seen_slot(const walker *w, dev_t dev, ino_t ino) {
+  size_t h = ((size_t)ino * 0x9E3779B97F4A7C15ULL) ^ (size_t)dev;
+  size_t j = h & (w->dircap - 1);
+  while (w->dirs[j].ino && (w->dirs[j].ino != ino || w->dirs[j].dev != dev))
+    j = (j + 1) & (w->dircap - 1);
+  return j;
+}
+
+/* Records the folder ST; 1 when it was new, 0 when already seen, -1 when
+** out of memory.  (Inode 0 marks an empty slot: no folder has it.) */
+static int see_folder(walker *w, const struct stat *st) {
+  if (2 * (w->ndirs + 1) > w->dircap) {
+    size_t cap = w->dircap ? 2 * w->dircap : 64;
+    seen *old = w->dirs, *s = calloc(cap, sizeof *s);
+    if (!s) return -1;
+    size_t oldcap = w->dircap;
+    w->dirs = s;
+    w->dircap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+      if (old[i].ino) w->dirs[seen_slot(w, old[i].dev, old[i].ino)] = old[i];
+    free(old);
+  }
+  size_t j = seen_slot(w, st->st_dev, st->st_ino);
+  if (w->dirs[j].ino) return 0;
+  w->dirs[j] = (seen){st->st_dev, st->st_ino};
+  w->ndirs++;
+  return 1;
+}
 
 static int visit(walker *w, const char *path, int depth) {
   struct stat st;
@@ -47,11 +76,13 @@ static int visit(walker *w, const char *path, int depth) {
 }
 
 static int walk_dir(walker *w, const char *path, const struct stat *st, int depth) {
-  for (size_t i = 0; i < w->ndirs; i++)
-    if (w->dirs[i].dev == st->st_dev && w->dirs[i].ino == st->st_ino) {
-      w->warn(w->ctx, path, "folder already being walked (symbolic link loop), skipped");
-      return 0;
-    }
+  int fresh = see_folder(w, st);
+  if (fresh <= 0) {
+    if (!fresh)
+      w->warn(w->ctx, path, "folder already walked (a symbolic link loop or a second link to "
+              "it), skipped");
+    return fresh;
+  }
   if (depth > 256) {
     w->warn(w->ctx, path, "folders nested more than 256 deep, skipped");
     return 0;
@@ -83,19 +114,7 @@ static int walk_dir(walker *w, const char *path, const struct stat *st, int dept
     n++;
   }
   closedir(d);
-  if (w->ndirs == w->dircap) {
-    size_t c = w->dircap ? w->dircap * 2 : 16;
-    seen *s = realloc(w->dirs, c * sizeof *s);
-    if (!s) rc = -1;
-    else {
-      w->dirs = s;
-      w->dircap = c;
-    }
-  }
-  if (!rc) {
-    w->dirs[w->ndirs++] = (seen){st->st_dev, st->st_ino};
-    qsort(names, n, sizeof *names, by_name);
-  }
+  if (!rc && n > 1) qsort(names, n, sizeof *names, by_name);
   for (size_t i = 0; i < n; i++) {
     if (!rc) {
       size_t len = strlen(path) + strlen(names[i]) + 2;
@@ -111,7 +130,6 @@ static int walk_dir(walker *w, const char *path, const struct stat *st, int dept
     free(names[i]);
   }
   free(names);
-  if (w->ndirs) w->ndirs--;
   return rc;
 }
 

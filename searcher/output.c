@@ -22,6 +22,8 @@ int output_parse_format(const char *name, out_format *f) {
 ** field never breaks a tsv or text line. */
 static void put_flat(FILE *f, const td_text *t, size_t max) {
   size_t n = t->len < max ? t->len : max;
+  /* A cut falls back to a character boundary, never inside a UTF-8 sequence. */
+  while (n < t->len && n > 0 && ((unsigned char)t->ptr[n] & 0xC0) == 0x80) n--;
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)t->ptr[i];
     putc(ch < 0x20 || ch == 0x7f ? ' ' : ch, f);
@@ -45,7 +47,8 @@ static void put_json(FILE *f, const char *qid, size_t rank, const td_hit *h,
                      const td_article *d) {
   json_t *o = json_object();
   if (!o) return;
-  json_object_set_new(o, "qid", json_string(qid));
+  json_t *q = json_string(qid);  /* NULL when the query id is not UTF-8 */
+  json_object_set_new(o, "qid", q ? q : json_string(""));
   json_object_set_new(o, "rank", json_integer((json_int_t)rank));
   json_object_set_new(o, "score", json_real((double)h->score));
   const struct { const char *k; const td_text *v; } fields[] = {
@@ -70,7 +73,8 @@ void output_hit(FILE *f, const out_opts *o, const char *qid, size_t rank, const 
                 const td_article *d) {
   switch (o->format) {
     case OUT_TREC:
-      fprintf(f, "%s Q0 ", qid);
+      put_token(f, &(td_text){qid, strlen(qid)});
+      fputs(" Q0 ", f);
       put_token(f, &d->id);
       fprintf(f, " %zu %.6f %s\n", rank, (double)h->score, o->tag);
       break;
