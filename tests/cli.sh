@@ -80,10 +80,8 @@ cp "$T/demo.idx" "$T/keep.idx"
 before=$(md5sum <"$T/keep.idx")
 check "failed build" 2 "$BIN/indexer" -o "$T/keep.idx" --lang klingon corpus/
 [ "$(md5sum <"$T/keep.idx")" = "$before" ] && ok || bad "failed build changed the old index"
-"$BIN/indexer" -q -o "$T/keep.idx" corpus/ & pid=$!
-sleep 0.05; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-check "old index still answers after kill -9" 0 "$BIN/searcher" -i "$T/keep.idx" 'remains AND Osan'
-check "rebuild after kill" 0 "$BIN/indexer" -q -o "$T/keep.idx" corpus/
+# (kill -9 at points of a long build is tests/faults.sh's: this build is too short to hit.)
+check "rebuild over an existing index" 0 "$BIN/indexer" -q -o "$T/keep.idx" corpus/
 left=$(ls "$T" | grep -c 'keep.idx.tmp\|keep.idx.runs' || true)
 [ "$left" = 0 ] && ok || bad "stray temporary files left: $(ls "$T")"
 check "check a good index" 0 "$BIN/searcher" --check -i "$T/keep.idx"

@@ -255,16 +255,6 @@ static void test_random_bytes(void **state) {
   td_analyzer_free(a);
 }
 
-/* Builds COUNT copies of the UTF-8 sequence UNIT into BUF. */
-static char *repeat(const char *unit, size_t count) {
-  size_t n = strlen(unit);
-  char *buf = malloc(n * count + 1);
-  assert_non_null(buf);
-  for (size_t i = 0; i < count; i++) memcpy(buf + i * n, unit, n);
-  buf[n * count] = '\0';
-  return buf;
-}
-
 /* Analyzes "x " WORD " y": WORD is kept when its folded form fits. */
 static void expect_word_kept(td_analyzer *a, const char *word, const char *folded, int kept) {
   collected c = {0};
@@ -288,25 +278,28 @@ static void expect_word_kept(td_analyzer *a, const char *word, const char *folde
 static void test_max_term_length(void **state) {
   (void)state;
   td_analyzer *a = new_analyzer("none");
-  char *w64 = repeat("a", TD_MAX_TERM), *w65 = repeat("a", TD_MAX_TERM + 1);
-  char *u64 = repeat("A", TD_MAX_TERM);
+  char *w64 = td_test_repeat("a", TD_MAX_TERM, ""), *w65 = td_test_repeat("a", TD_MAX_TERM + 1, "");
+  char *u64 = td_test_repeat("A", TD_MAX_TERM, "");
   expect_word_kept(a, w64, w64, 1);
   expect_word_kept(a, u64, w64, 1);
   expect_word_kept(a, w65, NULL, 0);
   /* Two-byte letters: 32 fit exactly, 33 do not. */
-  char *zh32 = repeat("\xd0\xb6", TD_MAX_TERM / 2), *zh33 = repeat("\xd0\xb6", TD_MAX_TERM / 2 + 1);
-  char *ZH32 = repeat("\xd0\x96", TD_MAX_TERM / 2);
+  char *zh32 = td_test_repeat("\xd0\xb6", TD_MAX_TERM / 2, "");
+  char *zh33 = td_test_repeat("\xd0\xb6", TD_MAX_TERM / 2 + 1, "");
+  char *ZH32 = td_test_repeat("\xd0\x96", TD_MAX_TERM / 2, "");
   expect_word_kept(a, zh32, zh32, 1);
   expect_word_kept(a, ZH32, zh32, 1);
   expect_word_kept(a, zh33, NULL, 0);
   /* The limit applies after folding: 64 "é" (128 bytes) fold to 64 "e". */
-  char *e64 = repeat("\xc3\xa9", TD_MAX_TERM), *e65 = repeat("\xc3\xa9", TD_MAX_TERM + 1);
-  char *f64 = repeat("e", TD_MAX_TERM);
+  char *e64 = td_test_repeat("\xc3\xa9", TD_MAX_TERM, "");
+  char *e65 = td_test_repeat("\xc3\xa9", TD_MAX_TERM + 1, "");
+  char *f64 = td_test_repeat("e", TD_MAX_TERM, "");
   expect_word_kept(a, e64, f64, 1);
   expect_word_kept(a, e65, NULL, 0);
   /* "ß" folds to two bytes: 32 fit, 33 do not. */
-  char *ss32 = repeat("\xc3\x9f", TD_MAX_TERM / 2), *ss33 = repeat("\xc3\x9f", TD_MAX_TERM / 2 + 1);
-  char *s64 = repeat("s", TD_MAX_TERM);
+  char *ss32 = td_test_repeat("\xc3\x9f", TD_MAX_TERM / 2, "");
+  char *ss33 = td_test_repeat("\xc3\x9f", TD_MAX_TERM / 2 + 1, "");
+  char *s64 = td_test_repeat("s", TD_MAX_TERM, "");
   expect_word_kept(a, ss32, s64, 1);
   expect_word_kept(a, ss33, NULL, 0);
   /* A non-ASCII letter, then ASCII: the ASCII tail is counted too. */
@@ -315,7 +308,7 @@ static void test_max_term_length(void **state) {
   assert_non_null(ea64);
   sprintf(ea63, "\xc3\x89%s", w64 + 1);
   sprintf(ea64, "\xc3\x89%s", w64);
-  char *fa63 = repeat("a", TD_MAX_TERM);
+  char *fa63 = td_test_repeat("a", TD_MAX_TERM, "");
   fa63[0] = 'e';
   expect_word_kept(a, ea63, fa63, 1);
   expect_word_kept(a, ea64, NULL, 0);
@@ -336,7 +329,7 @@ static void test_huge_token(void **state) {
   static const char *units[] = {"a", "Z9", "\xd0\xb6", "\xe6\x9d\xb1", "\xc3\xa9" "abcd"};
   for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
     size_t count = (8u << 20) / strlen(units[u]);
-    char *word = repeat(units[u], count);
+    char *word = td_test_repeat(units[u], count, "");
     size_t wlen = strlen(word);
     char *text = malloc(wlen + 16);
     assert_non_null(text);
@@ -356,7 +349,7 @@ static void test_huge_token(void **state) {
     free(word);
   }
   /* A letter with a megabyte of combining marks folds to one letter. */
-  char *marks = repeat("\xcc\x81", 1u << 19);
+  char *marks = td_test_repeat("\xcc\x81", 1u << 19, "");
   char *text = malloc(strlen(marks) + 2);
   assert_non_null(text);
   sprintf(text, "e%s", marks);
