@@ -23,6 +23,11 @@ static td_status corrupt(td_error *err, const char *path, const char *what) {
                  "%s: %s; the index is damaged: rebuild it with bin/indexer", path, w);
 }
 
+td_status td_index_damage(const td_index *ix, td_status rc, td_error *err) {
+  if (rc != TD_ECORRUPT) return rc;
+  return corrupt(err, ix->path, err ? err->msg : "damaged data");
+}
+
 /* Checks the header and section table, filling ix->sec. */
 static td_status read_header(td_index *ix, td_error *err) {
   td_header h;
@@ -111,7 +116,7 @@ static td_status setup(td_index *ix, td_error *err) {
     rc = td_fail(err, TD_ENOMEM, "out of memory opening the postings");
   if (!rc) rc = td_idmap_init(&ix->ids, s[TD_SEC_IDS].p, s[TD_SEC_IDS].len, s[TD_SEC_IDSIDX].p,
                               s[TD_SEC_IDSIDX].len, ix->meta.ndocs, err);
-  if (rc) return corrupt(err, ix->path, err ? err->msg : "bad section");
+  if (rc) return td_index_damage(ix, rc, err);
   return td_analyzer_new(ix->meta.lang, &ix->an, err);
 }
 
@@ -172,15 +177,11 @@ void td_index_info_get(const td_index *ix, td_index_info *info) {
 
 static td_status read_store(td_index *ix, td_docreader *r, uint32_t docid, td_text *f,
                             td_error *err) {
-  td_status rc = td_docreader_get(r, docid, f, err);
-  if (rc == TD_ECORRUPT) return corrupt(err, ix->path, err ? err->msg : "stored document damaged");
-  return rc;
+  return td_index_damage(ix, td_docreader_get(r, docid, f, err), err);
 }
 
 td_status td_index_id(td_index *ix, uint32_t docid, td_text *id, td_error *err) {
-  td_status rc = td_idmap_get(&ix->ids, docid, id, err);
-  if (rc == TD_ECORRUPT) return corrupt(err, ix->path, err ? err->msg : "id damaged");
-  return rc;
+  return td_index_damage(ix, td_idmap_get(&ix->ids, docid, id, err), err);
 }
 
 td_status td_index_summary(td_index *ix, uint32_t docid, td_article *doc, td_error *err) {
@@ -264,7 +265,7 @@ td_status td_index_check(td_index *ix, td_error *err) {
   void *ctx[2] = {ix, err};
   td_status rc = td_lexicon_prefix(&ix->lex, "", 0, check_term, ctx, err);
   if (rc == TD_ELIMIT) rc = TD_ECORRUPT;
-  if (rc) return corrupt(err, ix->path, err ? err->msg : "postings damaged");
+  if (rc) return td_index_damage(ix, rc, err);
   uint32_t step = ix->meta.body_per_block < ix->meta.summary_per_block ? ix->meta.body_per_block
                                                                       : ix->meta.summary_per_block;
   for (uint64_t d = 0; d < ix->meta.ndocs; d += step) {

@@ -32,4 +32,8 @@ struct td_index {
   td_analyzer *an;
 };
 
+/* RC as it is, unless it is TD_ECORRUPT: then ERR's message is prefixed
+** with the index's path and ends telling the user to rebuild it. */
+td_status td_index_damage(const td_index *ix, td_status rc, td_error *err);
+
 #endif

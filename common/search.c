@@ -697,13 +697,6 @@ static int by_rank(const void *a, const void *b) {
 
 /* Damage reported deep down (a lexicon block, a postings block) gets the
 ** index's name and what to do in front of it. */
-static td_status name_damage(const td_index *ix, td_status rc, td_error *err) {
-  if (rc != TD_ECORRUPT) return rc;
-  char w[sizeof err->msg];
-  snprintf(w, sizeof w, "%s", err ? err->msg : "");
-  return td_fail(err, rc, "%s: %s; the index is damaged: rebuild it with bin/indexer", ix->path, w);
-}
-
 static td_status prepare(td_index *ix, const char *query, td_default_op op, evalctx *c,
                          it **root, td_error *err) {
   memset(c, 0, sizeof *c);
@@ -715,7 +708,7 @@ static td_status prepare(td_index *ix, const char *query, td_default_op op, eval
   rc = build(c, q, root);
   td_query_free(q);
   if (rc == TD_ENOMEM) return td_fail(err, rc, "out of memory evaluating the query");
-  if (rc) return name_damage(ix, rc, err);
+  if (rc) return td_index_damage(ix, rc, err);
   start(c, *root);
   return TD_OK;
 }
@@ -723,7 +716,7 @@ static td_status prepare(td_index *ix, const char *query, td_default_op op, eval
 static td_status finish(evalctx *c, it *root, td_error *err) {
   td_status rc = c->status ? c->status : tree_status(root);
   free_it(root);
-  return name_damage(c->ix, rc, err);
+  return td_index_damage(c->ix, rc, err);
 }
 
 td_status td_search(td_index *ix, const char *query, const td_search_options *opt,
