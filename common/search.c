@@ -32,7 +32,6 @@ typedef struct it {
   int title_only;              /* TERM, PHRASE: match inside titles only */
   /* TERM */
   td_postings post;
-  int post_open;
   float idf;
   /* PHRASE: kids are TERM iterators, offs their relative positions */
   uint32_t *offs;
@@ -42,7 +41,6 @@ typedef struct it {
   size_t nkids;
   struct it **excl;            /* AND: documents to leave out */
   size_t nexcl;
-  uint32_t ndocs;              /* ALL, NOT: the collection size */
 } it;
 
 typedef struct evalctx {
@@ -50,8 +48,6 @@ typedef struct evalctx {
   td_error *err;
   td_status status;            /* first damage seen while iterating */
   size_t nterms;
-  it **allterms;               /* every TERM iterator, to collect statuses */
-  size_t nall, allcap;
   it *ranked;                  /* a PHRASE root being ranked for top-k, or NULL */
   float floor;                 /* the score its next hit must beat (-1: any) */
 } evalctx;
@@ -182,7 +178,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
     case IT_EMPTY:
       return x->doc = TD_END;
     case IT_ALL:
-      return x->doc = target < x->ndocs ? target : TD_END;
+      return x->doc = target < c->ix->meta.ndocs ? target : TD_END;
     case IT_TERM:
       for (;;) {
         uint32_t d = td_postings_seek(&x->post, target);
@@ -235,7 +231,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
     }
     case IT_NOT:
       /* The first document >= TARGET that the kid does not match. */
-      for (uint32_t d = target; d < x->ndocs; d++)
+      for (uint32_t d = target; d < c->ix->meta.ndocs; d++)
         if (advance(c, x->kids[0], d) != d) return x->doc = d;
       return x->doc = TD_END;
   }
@@ -256,7 +252,7 @@ static void free_it(it *x) {
   if (!x) return;
   for (size_t i = 0; i < x->nkids; i++) free_it(x->kids[i]);
   for (size_t i = 0; i < x->nexcl; i++) free_it(x->excl[i]);
-  if (x->post_open) td_postings_close(&x->post);
+  if (x->kind == IT_TERM) td_postings_close(&x->post);
   free(x->kids);
   free(x->excl);
   free(x->offs);
@@ -293,7 +289,6 @@ static td_status term_it(evalctx *c, const td_terminfo *ti, int title_only, it *
     free(x);
     return rc;
   }
-  x->post_open = 1;
   x->title_only = title_only;
   x->idf = td_idf(c->ix->meta.ndocs, ti->df);
   x->max = ti->max_score;
@@ -322,7 +317,10 @@ static int expand_one(void *ctx, const char *term, size_t len, const td_terminfo
   it *k;
   if ((e->rc = term_it(e->c, ti, e->title_only, &k))) return 1;
   if ((e->rc = add_kid(&e->or->kids, &e->or->nkids, k))) return 1;
-  if (k->max > e->or->max) e->or->max = k->max;
+  /* The sum of the kids' maxima bounds the OR (the largest alone would be
+  ** too optimistic when several expansions occur in one document). */
+  e->or->max += k->max;
+  e->or->est += k->est;
   return 0;
 }
 
@@ -343,12 +341,6 @@ static td_status build_prefix(evalctx *c, const td_qnode *q, it **out) {
     free_it(x);
     return rc;
   }
-  /* Sum of kids' maxima bounds the OR; the largest single one is too
-  ** optimistic only when several expansions occur in one document. */
-  float sum = 0;
-  for (size_t i = 0; i < x->nkids; i++) sum += x->kids[i]->max;
-  x->max = sum;
-  for (size_t i = 0; i < x->nkids; i++) x->est += x->kids[i]->est;
   *out = x;
   return TD_OK;
 }
@@ -439,8 +431,7 @@ static td_status build_bool(evalctx *c, const td_qnode *q, it **out) {
       free_it(x);
       return TD_ENOMEM;
     }
-    all->ndocs = (uint32_t)c->ix->meta.ndocs;
-    all->est = all->ndocs;
+    all->est = c->ix->meta.ndocs;
     x->est = all->est;
   }
   *out = x;
@@ -469,8 +460,7 @@ static td_status build(evalctx *c, const td_qnode *q, it **out) {
     case TD_Q_NOT: {
       it *x = new_it(IT_NOT), *k;
       if (!x) return TD_ENOMEM;
-      x->ndocs = (uint32_t)c->ix->meta.ndocs;
-      x->est = x->ndocs;
+      x->est = c->ix->meta.ndocs;
       if ((rc = build(c, q->kids[0], &k)) || (rc = add_kid(&x->kids, &x->nkids, k))) {
         free_it(x);
         return rc;
