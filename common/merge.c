@@ -91,29 +91,24 @@ static td_status source_next(source *s, const td_chunk *lo) {
   }
 }
 
-/* Reads the postings of one chunk in docid order. */
+/* Reads the postings of one chunk in docid order.  After cursor_next, P
+** points at the current posting's TF position gaps, which the reader must
+** consume before the next call. */
 typedef struct chunk_cursor {
   const uint8_t *p, *end;
   uint32_t left;             /* postings not yet read */
   uint64_t doc;              /* the current posting's docid */
   uint64_t tf;
-  const uint8_t *pos;        /* its position gaps, tf varints */
   int started;
 } chunk_cursor;
 
 static int cursor_next(chunk_cursor *c) {
   if (c->left == 0) return 0;
-  /* Skip the positions of the previous posting first. */
-  for (uint64_t i = 0; c->started && i < c->tf; i++) {
-    uint64_t g;
-    if (!(c->p = td_varint_get(c->p, c->end, &g))) return -1;
-  }
   uint64_t gap;
   if (!(c->p = td_varint_get(c->p, c->end, &gap)) || !(c->p = td_varint_get(c->p, c->end, &c->tf)))
     return -1;
   c->doc = c->started ? c->doc + gap + 1 : gap;
   c->started = 1;
-  c->pos = c->p;
   c->left--;
   return 1;
 }
@@ -135,10 +130,9 @@ static td_status replay_chunks(chunk_cursor *c, unsigned n, td_postwriter *pw, t
     if (c[m].tf > UINT32_MAX / sizeof(uint32_t) || td_buf_reserve(pos, c[m].tf * sizeof(uint32_t)))
       return TD_ENOMEM;
     uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
-    const uint8_t *p = c[m].pos;
     for (uint64_t i = 0; i < c[m].tf; i++) {
       uint64_t g;
-      if (!(p = td_varint_get(p, c[m].end, &g))) return TD_EIO;
+      if (!(c[m].p = td_varint_get(c[m].p, c[m].end, &g))) return TD_EIO;
       acc += (uint32_t)g;
       pv[i] = acc;
     }
@@ -204,7 +198,7 @@ static td_status merge_terms(slice *s, source *src, unsigned nsrc, chunk_cursor 
       if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
         df += src[i].cur.df;
         cur[ncur++] = (chunk_cursor){src[i].cur.data, src[i].cur.data + src[i].cur.size,
-                                     src[i].cur.df, 0, 0, NULL, 0};
+                                     src[i].cur.df, 0, 0, 0};
       }
     td_postwriter_begin(pw, df);
     rc = replay_chunks(cur, ncur, pw, &pos);
@@ -358,8 +352,9 @@ static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FI
     if (append_slice(&sl[i], out))
       rc = td_fail(err, TD_EIO, "cannot write %s: %s (is the disk full?)", in->target,
                    strerror(errno));
-    else if (replay_lexicon(&sl[i], base, lw))
-      rc = td_fail(err, TD_ENOMEM, "out of memory writing the lexicon");
+    else if ((rc = replay_lexicon(&sl[i], base, lw)))
+      rc = td_fail(err, rc, "cannot write the lexicon of %s (%s)", in->target,
+                   td_status_name(rc));
     base += sl[i].bytes;
   }
   return rc;

@@ -129,9 +129,11 @@ td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score) {
     return TD_ENOMEM;
   if (w->df <= TD_BLOCK) {
     /* Most terms have one block: the lexicon has its bound, so only a CRC
-    ** of its bytes is kept instead of a skip entry. */
-    uint32_t crc = (uint32_t)crc32(0, w->docs.data, (uInt)w->docs.len);
-    crc = (uint32_t)crc32(crc, w->posdata.data, (uInt)w->posdata.len);
+    ** of its bytes is kept instead of a skip entry, made from the block's
+    ** two. */
+    td_skip s;
+    memcpy(&s, w->skips.data, sizeof s);
+    uint32_t crc = (uint32_t)crc32_combine(s.doc_crc, s.pos_crc, (z_off_t)w->posdata.len);
     if (td_buf_put_u32(out, crc)) return TD_ENOMEM;
   } else if (td_buf_append(out, w->skips.data, w->skips.len)) {
     return TD_ENOMEM;
