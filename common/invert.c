@@ -247,8 +247,6 @@ size_t td_inverter_memory(const td_inverter *v) {
          v->nslots * sizeof(slot) + v->occcap * sizeof(occ);
 }
 
-size_t td_inverter_terms(const td_inverter *v) { return v->nterms; }
-
 static int compare_chunks(const void *a, const void *b) {
   const td_chunk *x = a, *y = b;
   int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);

@@ -43,9 +43,6 @@ td_status td_inverter_end_doc(td_inverter *v, uint32_t docid);
 /* Bytes of memory in use, for the budget. */
 size_t td_inverter_memory(const td_inverter *v);
 
-/* Distinct terms held. */
-size_t td_inverter_terms(const td_inverter *v);
-
 /* Sorts the chunks by term; *OUT points at an array the inverter owns,
 ** valid until the next call that changes it.  Sorting again what has not
 ** changed since costs nothing, so threads can sort ahead of the merge. */

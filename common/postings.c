@@ -105,12 +105,11 @@ td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *po
     w->poscap = cap;
   }
   const td_docent *d = &w->sc.docs[docid];
-  uint32_t ttf = 0, prev = 0;
-  for (uint32_t i = 0; i < tf; i++) {
-    if (pos[i] < d->title_len) ttf++;
-    w->pos[w->npos++] = pos[i] - prev;
-    prev = pos[i];
-  }
+  uint32_t ttf = 0;  /* positions ascend: the title's come first */
+  while (ttf < tf && pos[ttf] < d->title_len) ttf++;
+  memcpy(w->pos + w->npos, pos, tf * sizeof *pos);
+  td_delta_encode(w->pos + w->npos, tf, 0);
+  w->npos += tf;
   w->docids[w->n] = docid;
   w->tf[w->n] = tf;
   w->ttf[w->n] = ttf;
@@ -422,8 +421,8 @@ const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
   uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
   if (!decode_runs(p, from, to)) return fail(p, "position block truncated"), NULL;
   if (!reserve_u32(p, &p->docpos, &p->docposcap, to - from)) return NULL;
-  uint32_t acc = 0;
-  for (uint32_t k = from; k < to; k++) p->docpos[k - from] = acc += p->posbuf[k];
+  memcpy(p->docpos, p->posbuf + from, (to - from) * sizeof *p->docpos);
+  td_prefix_sum(p->docpos, to - from, 0);
   *n = to - from;
   return p->docpos;
 }
