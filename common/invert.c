@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "lexicon.h"
 
 typedef struct term {
   char *str;               /* in the arena */
@@ -249,9 +250,7 @@ size_t td_inverter_memory(const td_inverter *v) {
 
 static int compare_chunks(const void *a, const void *b) {
   const td_chunk *x = a, *y = b;
-  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
-  if (r) return r;
-  return (x->len > y->len) - (x->len < y->len);
+  return td_term_cmp(x->term, x->len, y->term, y->len);
 }
 
 td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {

@@ -175,12 +175,6 @@ static int next_term(lexcur *c, int *bad) {
   return 1;
 }
 
-static int compare_bytes(const char *a, size_t alen, const char *b, size_t blen) {
-  int r = memcmp(a, b, alen < blen ? alen : blen);
-  if (r) return r;
-  return alen < blen ? -1 : alen > blen;
-}
-
 /* Index of the last block whose first term is <= TERM (0 if none is). */
 static td_status find_block(const td_lexicon *lex, const char *term, size_t len,
                             size_t *out, td_error *err) {
@@ -193,7 +187,7 @@ static td_status find_block(const td_lexicon *lex, const char *term, size_t len,
     if (rc) return rc;
     if (!next_term(&c, &bad))
       return td_fail(err, TD_ECORRUPT, "lexicon block %zu is damaged", mid);
-    if (compare_bytes(c.term, c.len, term, len) <= 0) lo = mid;
+    if (td_term_cmp(c.term, c.len, term, len) <= 0) lo = mid;
     else hi = mid;
   }
   *out = lo;
@@ -211,7 +205,7 @@ td_status td_lexicon_find(const td_lexicon *lex, const char *term, size_t len,
   if (rc) return rc;
   int bad = 0;
   while (next_term(&c, &bad)) {
-    int cmp = compare_bytes(c.term, c.len, term, len);
+    int cmp = td_term_cmp(c.term, c.len, term, len);
     if (cmp == 0) {
       *ti = c.ti;
       *found = 1;

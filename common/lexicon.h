@@ -12,9 +12,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "status.h"
+
+/* The lexicon's order, which every sorted list of terms follows: bytewise,
+** a prefix before its extensions.  <0, 0 or >0 as memcmp. */
+static inline int td_term_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+  int r = memcmp(a, b, alen < blen ? alen : blen);
+  if (r) return r;
+  return (alen > blen) - (alen < blen);
+}
 
 typedef struct td_terminfo {
   uint64_t df;            /* documents containing the term */

@@ -31,9 +31,7 @@ typedef struct source {
 } source;
 
 static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
-  int r = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
-  if (r) return r;
-  return (x->len > y->len) - (x->len < y->len);
+  return td_term_cmp(x->term, x->len, y->term, y->len);
 }
 
 static td_status read_varint(FILE *f, uint64_t *v) {
