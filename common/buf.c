@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "codec.h"
 
@@ -45,4 +46,16 @@ void td_buf_free(td_buf *b) {
   free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+}
+
+td_status td_file_append(FILE *dst, FILE *src, uint64_t n, uint32_t *crc) {
+  if (fflush(src) || fseeko(src, 0, SEEK_SET)) return TD_EIO;
+  uint8_t chunk[65536];
+  for (uint64_t left = n; left;) {
+    size_t k = left < sizeof chunk ? (size_t)left : sizeof chunk;
+    if (fread(chunk, 1, k, src) != k || fwrite(chunk, 1, k, dst) != k) return TD_EIO;
+    if (crc) *crc = (uint32_t)crc32(*crc, chunk, (uInt)k);
+    left -= k;
+  }
+  return TD_OK;
 }

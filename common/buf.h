@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "status.h"
 
@@ -26,5 +27,10 @@ td_status td_buf_append(td_buf *b, const void *p, size_t n);
 td_status td_buf_put_varint(td_buf *b, uint64_t v);
 td_status td_buf_put_u32(td_buf *b, uint32_t v);
 void td_buf_free(td_buf *b);
+
+/* Appends the first N bytes of the scratch file SRC (read back from its
+** start) to DST, adding them to *CRC when CRC is not NULL; TD_EIO on a
+** short read or write. */
+td_status td_file_append(FILE *dst, FILE *src, uint64_t n, uint32_t *crc);
 
 #endif

@@ -314,15 +314,8 @@ static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
 
 /* Appends the summary store's frames, kept in SRC, to the index file. */
 static td_status copy_frames(td_builder *b, section_out *so, uint32_t id, uint64_t bytes) {
-  if (align8(b->out, so) || fflush(b->sumfile) || fseeko(b->sumfile, 0, SEEK_SET)) return TD_EIO;
-  uint8_t buf[65536];
   uint32_t crc = 0;
-  for (uint64_t left = bytes; left;) {
-    size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
-    if (fread(buf, 1, n, b->sumfile) != n || fwrite(buf, 1, n, b->out) != n) return TD_EIO;
-    crc = (uint32_t)crc32(crc, buf, (uInt)n);
-    left -= n;
-  }
+  if (align8(b->out, so) || td_file_append(b->out, b->sumfile, bytes, &crc)) return TD_EIO;
   add_section(so, id, so->at, bytes, crc);
   so->at += bytes;
   return TD_OK;

@@ -285,18 +285,6 @@ static void slice_path(const char *rundir, unsigned i, char *buf, size_t size) {
   snprintf(buf, size, "%s/postings-%u", rundir, i);
 }
 
-/* Appends slice S's file to OUT. */
-static td_status append_slice(slice *s, FILE *out) {
-  if (fflush(s->out) || fseeko(s->out, 0, SEEK_SET)) return TD_EIO;
-  uint8_t buf[65536];
-  for (uint64_t left = s->bytes; left;) {
-    size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
-    if (fread(buf, 1, n, s->out) != n || fwrite(buf, 1, n, out) != n) return TD_EIO;
-    left -= n;
-  }
-  return TD_OK;
-}
-
 /* Hands slice S's lexicon entries to LW, their offsets moved by BASE. */
 static td_status replay_lexicon(const slice *s, uint64_t base, td_lexwriter *lw) {
   const uint8_t *p = s->lex.data, *end = p + s->lex.len;
@@ -347,7 +335,7 @@ static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FI
     }
   uint64_t base = 0;
   for (unsigned i = 0; i < n && !rc; i++) {
-    if (append_slice(&sl[i], out))
+    if (td_file_append(out, sl[i].out, sl[i].bytes, NULL))
       rc = td_fail(err, TD_EIO, "cannot write %s: %s (is the disk full?)", in->target,
                    strerror(errno));
     else if ((rc = replay_lexicon(&sl[i], base, lw)))
