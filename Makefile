@@ -57,7 +57,7 @@ $(B)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -Itests -o $@ $< $(LIB) $(LIBS) $(TESTLIBS)
 
 # The relevance evaluator lives in bench/eval, beside the scripts that use it.
-$(B)/tests/test_treceval: tests/test_treceval.c bench/eval/treceval.c bench/eval/treceval.h $(LIB)
+$(B)/tests/test_treceval: tests/test_treceval.c tests/testutil.h bench/eval/treceval.c bench/eval/treceval.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -Ibench/eval -Itests -o $@ $< bench/eval/treceval.c $(LIB) $(TESTLIBS) -lm
 

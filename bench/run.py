@@ -34,6 +34,7 @@ but the report.
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -313,7 +314,7 @@ def percentile(values, p):
     """Nearest-rank percentile of sorted VALUES."""
     if not values:
         return None
-    k = max(0, min(len(values) - 1, int(round(p / 100.0 * len(values) + 0.5)) - 1))
+    k = max(0, min(len(values) - 1, math.ceil(p * len(values) / 100.0) - 1))
     return values[k]
 
 
