@@ -59,20 +59,24 @@ static inline float doc_norm(const td_index *ix, uint32_t d) {
   return td_norm(ix->meta.k1, ix->meta.b, ix->docs[d].len, ix->avgdl);
 }
 
+/* BM25 of TF occurrences, TTF of them in the title, weighted by IDF; a
+** title: search counts the title ones only.  Terms, phrases and the bounds
+** of phrases all score through it. */
+static float weighted_bm25(const td_index *ix, float idf, uint32_t tf, uint32_t ttf,
+                           int title_only, float norm) {
+  if (title_only) tf = ttf;
+  return td_bm25(idf, ix->meta.k1, td_wtf(tf, ttf, ix->meta.title_weight), norm);
+}
+
 /* X's score on its current document, whose BM25 normaliser is NORM
 ** (computed once per document by the caller, not once per term). */
 static float score(evalctx *c, it *x, float norm) {
-  const td_index *ix = c->ix;
   switch (x->kind) {
-    case IT_TERM: {
-      uint32_t tf = td_postings_tf(&x->post), ttf = td_postings_ttf(&x->post);
-      if (x->title_only) tf = ttf;
-      return td_bm25(x->idf, ix->meta.k1, td_wtf(tf, ttf, ix->meta.title_weight), norm);
-    }
-    case IT_PHRASE: {
-      uint32_t w = x->freq + (ix->meta.title_weight - 1u) * x->tfreq;
-      return td_bm25(x->idf, ix->meta.k1, w, norm);
-    }
+    case IT_TERM:
+      return weighted_bm25(c->ix, x->idf, td_postings_tf(&x->post), td_postings_ttf(&x->post),
+                           x->title_only, norm);
+    case IT_PHRASE:
+      return weighted_bm25(c->ix, x->idf, x->freq, x->tfreq, x->title_only, norm);
     case IT_AND: {
       float s = 0;
       for (size_t i = 0; i < x->nkids; i++) s += score(c, x->kids[i], norm);
@@ -143,9 +147,7 @@ static int phrase_may_rank(evalctx *c, it *x, size_t m, uint32_t d) {
     tf = a < tf ? a : tf;
     ttf = b < ttf ? b : ttf;
   }
-  const td_meta *mt = &c->ix->meta;
-  if (x->title_only) tf = ttf;
-  return td_bm25(x->idf, mt->k1, td_wtf(tf, ttf, mt->title_weight), doc_norm(c->ix, d)) > c->floor;
+  return weighted_bm25(c->ix, x->idf, tf, ttf, x->title_only, doc_norm(c->ix, d)) > c->floor;
 }
 
 /* Moves the first N kids of an AND-like node to a common document >= D. */
