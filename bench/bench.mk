@@ -19,7 +19,7 @@ CXX         ?= c++
 
 # The corpus reader and what it needs, compiled by the main pattern rule.
 PEER_READER_OBJ := $(patsubst %.c,$(B)/%.o,common/status.c $(wildcard common/corpus*.c))
-PEER_OBJ    := $(B)/bench/peers/peer_util.o $(PEER_READER_OBJ)
+PEER_OBJ    := $(B)/bench/peers/peer_util.o $(B)/indexer/walk.o $(PEER_READER_OBJ)
 PEER_LIBS   := -ljansson -lz
 BENCH_PEERS := $(B)/bench/xapian_peer $(B)/bench/fts5_peer
 
@@ -27,7 +27,8 @@ BENCH_PEERS := $(B)/bench/xapian_peer $(B)/bench/fts5_peer
 
 bench-peers: $(BENCH_PEERS)
 
-$(B)/bench/peers/peer_util.o: bench/peers/peer_util.h common/corpus.h
+$(B)/bench/peers/peer_util.o: bench/peers/peer_util.h common/corpus.h indexer/walk.h
+$(B)/bench/peers/peer_util.o: CPPFLAGS += -Iindexer
 
 $(B)/bench/fts5_peer: $(B)/bench/peers/fts5_peer.o $(PEER_OBJ)
 	@mkdir -p $(dir $@)

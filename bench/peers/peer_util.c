@@ -4,11 +4,11 @@
 */
 #include "peer_util.h"
 
-#include <dirent.h>
+#include "walk.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 typedef struct walk_ctx {
@@ -34,68 +34,25 @@ static td_status forward_article(void *ctx, const td_article *a) {
   return w->on_article(w->ctx, a);
 }
 
-/* scandir() order must not depend on the locale, or two machines would
-** feed the engines the same articles in a different order. */
-static int byte_order(const struct dirent **a, const struct dirent **b) {
-  return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int skip_dots(const struct dirent *d) {
-  return d->d_name[0] != '.';
-}
-
-/* Reads one file; an unknown or unusable file (TD_EINPUT) is skipped, as
-** bin/indexer skips it. */
-static int walk_file(walk_ctx *w, const char *path, const char *relname) {
+/* Reads one file, as bin/indexer does: a file the reader cannot use is
+** skipped (counted as a warning); only running out of memory stops. */
+static int walk_file(void *ctx, const char *path, const char *relname) {
+  walk_ctx *w = ctx;
   td_error err;
   td_error_clear(&err);
   td_status st = td_corpus_read_file(path, relname, forward_article, count_warning, w,
                                      &w->counts, &err);
-  if (st == TD_EINPUT) return 0;
-  if (st != TD_OK) {
-    fprintf(stderr, "peer: %s: %s\n", path, err.msg[0] ? err.msg : td_status_name(st));
+  if (st == TD_ENOMEM) {
+    fprintf(stderr, "peer: %s: %s\n", path, err.msg);
     return -1;
   }
-  w->files++;
+  if (st == TD_OK) w->files++;
+  else if (st != TD_EINPUT) w->warnings++;
   return 0;
 }
 
-/* Walks PATH (a file or a folder), RELNAME being its name below the root
-** given on the command line ("" for the root itself). */
-static int walk(walk_ctx *w, const char *path, const char *relname) {
-  struct stat sb;
-  if (stat(path, &sb) != 0) {
-    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  if (!S_ISDIR(sb.st_mode)) {
-    const char *base = strrchr(path, '/');
-    return walk_file(w, path, relname[0] ? relname : (base ? base + 1 : path));
-  }
-  struct dirent **ents;
-  int n = scandir(path, &ents, skip_dots, byte_order);
-  if (n < 0) {
-    fprintf(stderr, "peer: %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  int rc = 0;
-  for (int i = 0; i < n; i++) {
-    if (rc == 0) {
-      char *sub = NULL, *rel = NULL;
-      if (asprintf(&sub, "%s/%s", path, ents[i]->d_name) < 0 ||
-          asprintf(&rel, "%s%s%s", relname, relname[0] ? "/" : "", ents[i]->d_name) < 0) {
-        fprintf(stderr, "peer: out of memory\n");
-        rc = -1;
-      } else {
-        rc = walk(w, sub, rel);
-      }
-      free(sub);
-      free(rel);
-    }
-    free(ents[i]);
-  }
-  free(ents);
-  return rc;
+static void count_walk_warning(void *ctx, const char *path, const char *msg) {
+  count_warning(ctx, path, 0, msg);
 }
 
 int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx) {
@@ -104,7 +61,10 @@ int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx) {
   w.on_article = on_article;
   w.ctx = ctx;
   for (int i = 0; i < n; i++)
-    if (walk(&w, paths[i], "") != 0) return -1;
+    if (walk_path(paths[i], walk_file, count_walk_warning, &w) != 0) {
+      fprintf(stderr, "peer: cannot walk %s\n", paths[i]);
+      return -1;
+    }
   fprintf(stderr, "peer: %lu files, %lu articles, %llu bytes, %lu records skipped, %lu warnings\n",
           w.files, w.counts.articles, w.counts.bytes, w.counts.records_skipped, w.warnings);
   return 0;

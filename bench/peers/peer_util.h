@@ -17,11 +17,11 @@
 extern "C" {
 #endif
 
-/* Calls ON_ARTICLE for every article in PATHS[0..N): a file is read as it
-** is, a folder recursively, entries in bytewise name order, with the path
-** below the folder as the relative name.  Files the reader does not know
-** are skipped silently; warnings are counted, not printed.  Prints a
-** one-line summary to stderr.  Returns 0, or -1 after printing why. */
+/* Calls ON_ARTICLE for every article in PATHS[0..N), walked by
+** bin/indexer's own walk_path (indexer/walk.c), so the peers see the same
+** articles under the same ids.  Files the reader cannot use are skipped;
+** warnings are counted, not printed.  Prints a one-line summary to stderr.
+** Returns 0, or -1 after printing why. */
 int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx);
 
 /* Options of the `query` mode, shared by both peers. */
