@@ -27,11 +27,6 @@
 
 static char tmpdir[64];
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(path);
-}
-
 static int group_setup(void **state) {
   (void)state;
   strcpy(tmpdir, "/tmp/td_corpus_test_XXXXXX");
@@ -40,7 +35,7 @@ static int group_setup(void **state) {
 
 static int group_teardown(void **state) {
   (void)state;
-  return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return td_test_rm_tree(tmpdir);
 }
 
 /* The path of NAME in the temporary directory (a static buffer). */
@@ -766,12 +761,6 @@ static void test_missing_file(void **state) {
 
 /* ------------------------------------------------------------- limits */
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Writes HEAD, N bytes repeating UNIT, then TAIL. */
 static const char *write_big(const char *name, const char *head, const char *unit, size_t n,
                              const char *tail) {
@@ -796,7 +785,7 @@ static void test_huge_line(void **state) {
   coll c;
   td_error err;
   td_corpus_counts counts = {0};
-  double t0 = now();
+  double t0 = td_test_now();
 
   /* JSONL: the huge record is skipped, the lines around it are read. */
   const char *path = write_big("huge.jsonl", "{\"id\": \"small-1\", \"body\": \"a\"}\n"
@@ -837,7 +826,7 @@ static void test_huge_line(void **state) {
   assert_non_null(strstr(c.w[0].msg, "\"big\""));
   coll_free(&c);
 
-  assert_true(now() - t0 < 60.0);
+  assert_true(td_test_now() - t0 < 60.0);
 }
 
 /* ------------------------------------------------------------- callback */

@@ -45,12 +45,6 @@ static uint64_t ndocs;
 
 /* ---- measuring ------------------------------------------------------------ */
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Resets the kernel's peak-RSS mark; 0 when it cannot (then memory goes
 ** unchecked). */
 static int reset_peak(void) {
@@ -213,29 +207,10 @@ static int setup(void **state) {
   return 0;
 }
 
-static void rm_tree(const char *p) {
-  struct stat st;
-  if (lstat(p, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(p);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      char child[1024];
-      snprintf(child, sizeof child, "%s/%s", p, e->d_name);
-      rm_tree(child);
-    }
-    if (d) closedir(d);
-    rmdir(p);
-  } else {
-    unlink(p);
-  }
-}
-
 static int teardown(void **state) {
   (void)state;
   td_index_close(ix);
-  rm_tree(dir);
+  td_test_rm_tree(dir);
   return 0;
 }
 
@@ -256,12 +231,12 @@ static int allowed(td_status rc, int want) {
 static uint64_t run(const char *q, td_default_op op, int want) {
   int memory = reset_peak();
   long rss0 = kb_of("VmRSS:");
-  double t0 = now();
+  double t0 = td_test_now();
   td_error err;
   td_error_clear(&err);
   uint64_t count = 0;
   td_status rc = td_count(ix, q, op, &count, &err);
-  double t1 = now();
+  double t1 = td_test_now();
   if (!allowed(rc, want))
     fail_msg("query \"%.80s\"%s (op %d): status %d (%s), not what was expected (%d)", q,
              strlen(q) > 80 ? "..." : "", op, rc, err.msg, want);
@@ -270,7 +245,7 @@ static uint64_t run(const char *q, td_default_op op, int want) {
   td_results r10, rall;
   td_status rc10 = td_search(ix, q, &top, &r10, &err);
   td_status rcall = td_search(ix, q, &all, &rall, &err);
-  double t2 = now();
+  double t2 = td_test_now();
   assert_int_equal(rc10, rc);
   assert_int_equal(rcall, rc);
   if (rc == TD_OK) {

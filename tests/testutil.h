@@ -4,12 +4,15 @@
 #ifndef TD_TESTUTIL_H
 #define TD_TESTUTIL_H
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 /* The shared real corpora live beside the checkout: ../shared/corpus, or
@@ -35,6 +38,24 @@ static inline char *td_test_repeat(const char *unit, size_t n, const char *tail)
   for (size_t i = 0; i < n; i++) memcpy(s + i * u, unit, u);
   memcpy(s + u * n, tail, t + 1);
   return s;
+}
+
+/* Seconds on a monotonic clock. */
+static inline double td_test_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline int td_test_rm_entry(const char *path, const struct stat *sb, int flag,
+                                   struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* Removes PATH and everything below it, links not followed; 0 or -1. */
+static inline int td_test_rm_tree(const char *path) {
+  return nftw(path, td_test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif
