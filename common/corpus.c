@@ -201,7 +201,8 @@ static size_t decode_legacy(unsigned c, char out[3]) {
   return 3;
 }
 
-td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, int keep_tabnl) {
+td_status td_cr_repair(td_cr_src *s, long line, td_cr_acc *out, const char *p, size_t n,
+                       int keep_tabnl) {
   const unsigned char *u = (const unsigned char *)p;
   size_t i = 0;
   while (i < n) {
@@ -213,7 +214,11 @@ td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, in
     size_t seq = c < 0x80 ? 1 : utf8_seq(u + i, n - i);
     if (seq == 0) {
       char legacy[3];
-      s->latin1 = 1;
+      if (!s->latin1_warned) {
+        s->latin1_warned = 1;
+        td_cr_warn(s, line, "invalid UTF-8 read as Latin-1 in the record starting here "
+                   "(and wherever else it occurs in this file)");
+      }
       if (td_cr_put(out, legacy, decode_legacy(c, legacy))) return TD_ENOMEM;
       i++;
     } else {
@@ -277,7 +282,7 @@ static void collapse(td_text *t) {
 /* Points T at a repaired copy of itself in S->fix[F] when it needs repair
 ** or is over the field's cap (the copy is cut there), or always when COPY
 ** (so that it can be edited in place). */
-static td_status fix(td_cr_src *s, int f, td_text *t, int copy) {
+static td_status fix(td_cr_src *s, long line, int f, td_text *t, int copy) {
   td_cr_acc *a = &s->fix[f];
   td_cr_reset(a);
   if (!t->ptr) {
@@ -286,7 +291,7 @@ static td_status fix(td_cr_src *s, int f, td_text *t, int copy) {
   }
   if (!copy && t->len <= a->limit && td_cr_clean_prefix(t->ptr, t->len, 1) == t->len)
     return TD_OK;
-  if (td_cr_repair(s, a, t->ptr, t->len, 1)) return TD_ENOMEM;
+  if (td_cr_repair(s, line, a, t->ptr, t->len, 1)) return TD_ENOMEM;
   t->ptr = a->data ? a->data : "";
   t->len = a->len;
   return TD_OK;
@@ -298,7 +303,7 @@ td_status td_cr_emit(td_cr_src *s, const td_cr_raw *r) {
   unsigned cut = r->cut;
   /* Every field but the body is one line: white space runs collapse there. */
   for (int i = 0; i < TD_CR_NFIELDS; i++) {
-    if (fix(s, i, f[i], i != TD_CR_BODY)) return td_cr_nomem(s);
+    if (fix(s, r->line, i, f[i], i != TD_CR_BODY)) return td_cr_nomem(s);
     if (s->fix[i].cut) cut |= 1u << i;
     if (i == TD_CR_BODY) {
       trim_body(f[i]);
@@ -309,11 +314,6 @@ td_status td_cr_emit(td_cr_src *s, const td_cr_raw *r) {
   if (td_date_normalize(a.date.ptr, a.date.len, s->date)) {
     a.date.ptr = s->date;
     a.date.len = 10;
-  }
-  if (s->latin1 && !s->latin1_warned) {
-    s->latin1_warned = 1;
-    td_cr_warn(s, r->line, "invalid UTF-8 read as Latin-1 in the record starting here "
-               "(and wherever else it occurs in this file)");
   }
   for (int i = 0; i < TD_CR_NFIELDS; i++) {
     unsigned cap = i == TD_CR_BODY ? TD_MAX_ARTICLE_BYTES : TD_CR_META_MAX;
@@ -484,7 +484,8 @@ static td_status finish(td_cr_src *s) {
                "(zlib: %s); the %lu articles before it were kept and the rest of the file "
                "was lost", s->zmsg, s->counts.articles);
   } else if (!s->counts.articles && !s->counts.records_skipped) {
-    td_cr_warn(s, 0, "no article in this file (it is empty or holds only blank lines); skipped");
+    td_cr_warn(s, 0, "no article in this file (it is empty or blank, or SGML without <DOC>); "
+               "skipped");
   }
   return TD_OK;
 }

@@ -73,7 +73,7 @@ typedef struct td_cr_src {
   int eof;
   int zerr;                 /* zlib error that ended the input early, or Z_OK */
   char zmsg[256];
-  int latin1, latin1_warned;
+  int latin1_warned;
   td_cr_acc fix[TD_CR_NFIELDS];  /* repaired copies of the current record's fields */
   char date[11];
 } td_cr_src;
@@ -100,8 +100,10 @@ td_status td_cr_nomem(td_cr_src *s);
 size_t td_cr_clean_prefix(const char *p, size_t n, int keep_tabnl);
 
 /* Appends a repaired copy of [P, P+N) to OUT: invalid UTF-8 bytes are read
-** as Latin-1 (and S->latin1 is set), control characters become spaces. */
-td_status td_cr_repair(td_cr_src *s, td_cr_acc *out, const char *p, size_t n, int keep_tabnl);
+** as Latin-1 (the first time in a file, with a warning naming LINE, where
+** the record starts), control characters become spaces. */
+td_status td_cr_repair(td_cr_src *s, long line, td_cr_acc *out, const char *p, size_t n,
+                       int keep_tabnl);
 
 /* 1 when [P, P+N) holds only white space and control characters (C1 ones
 ** included), which is to say it would be empty once repaired and trimmed. */

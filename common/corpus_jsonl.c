@@ -39,7 +39,7 @@ static td_status record(td_cr_src *s, td_cr_acc *fixed, const char *p, size_t n,
   if (td_cr_blank(p, n)) return TD_OK;
   if (td_cr_clean_prefix(p, n, 0) != n) {
     td_cr_reset(fixed);
-    if (td_cr_repair(s, fixed, p, n, 0)) return td_cr_nomem(s);
+    if (td_cr_repair(s, line, fixed, p, n, 0)) return td_cr_nomem(s);
     p = fixed->data;
     n = fixed->len;
   }
