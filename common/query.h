@@ -60,6 +60,7 @@ typedef struct td_qterm {
 typedef struct td_qnode {
   td_qkind kind;
   td_field field;           /* TERM, PREFIX, PHRASE only */
+  int stopword;             /* TERM only: its word is a stopword (stopwords.h) */
   td_qterm *terms;
   size_t nterms;
   struct td_qnode **kids;

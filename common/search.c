@@ -32,7 +32,7 @@ typedef struct it {
   int title_only;              /* TERM, PHRASE: match inside titles only */
   /* TERM */
   td_postings post;
-  float idf;
+  float idf;                   /* 0 for a muted stopword */
   /* PHRASE: kids are TERM iterators, offs their relative positions */
   uint32_t *offs;
   uint32_t freq, tfreq;        /* matches in the current document, in its title */
@@ -50,6 +50,7 @@ typedef struct evalctx {
   size_t nterms;
   it *ranked;                  /* a PHRASE root being ranked for top-k, or NULL */
   float floor;                 /* the score its next hit must beat (-1: any) */
+  int mute_stopwords;          /* stopword TERMs score nothing (has_content) */
 } evalctx;
 
 static inline uint32_t advance(evalctx *c, it *x, uint32_t target);
@@ -451,7 +452,9 @@ static td_status build(evalctx *c, const td_qnode *q, it **out) {
         *out = new_it(IT_EMPTY);
         return *out ? TD_OK : TD_ENOMEM;
       }
-      return term_it(c, &ti, q->field == TD_FIELD_TITLE, out);
+      if ((rc = term_it(c, &ti, q->field == TD_FIELD_TITLE, out))) return rc;
+      if (q->stopword && c->mute_stopwords) (*out)->idf = (*out)->max = 0;
+      return TD_OK;
     case TD_Q_PREFIX:
       return build_prefix(c, q, out);
     case TD_Q_PHRASE:
@@ -547,7 +550,9 @@ static float block_bound(const it *x, uint32_t d, uint32_t *limit) {
     case IT_TERM: {
       uint32_t last;
       float bmax;
-      if (x->title_only || !td_postings_block_bound(&x->post, d, &last, &bmax)) return x->max;
+      /* The stored block maxima are a muted stopword's unmuted scores. */
+      if (x->title_only || x->idf == 0 || !td_postings_block_bound(&x->post, d, &last, &bmax))
+        return x->max;
       if (last + 1 < *limit) *limit = last + 1;
       return bmax;
     }
@@ -687,16 +692,40 @@ static int by_rank(const void *a, const void *b) {
   return (x->docid > y->docid) - (x->docid < y->docid);
 }
 
-/* Damage reported deep down (a lexicon block, a postings block) gets the
+/* Whether Q has a scoring part that is not a stopword: a word, a prefix or
+** a phrase outside NOT.  Only then are stopwords muted, so that a query of
+** nothing but stopwords ("the who") still ranks by them. */
+static int has_content(const td_qnode *q) {
+  switch (q->kind) {
+    case TD_Q_TERM:
+      return !q->stopword;
+    case TD_Q_PREFIX:
+    case TD_Q_PHRASE:
+      return 1;
+    case TD_Q_AND:
+    case TD_Q_OR:
+      for (size_t i = 0; i < q->nkids; i++)
+        if (has_content(q->kids[i])) return 1;
+      return 0;
+    case TD_Q_NOT:
+      return 0;
+  }
+  return 0;
+}
+
+/* Parses QUERY and builds its iterators on their first documents.  With
+** MUTE, stopwords weigh nothing when the query has other words to rank by.
+** Damage reported deep down (a lexicon block, a postings block) gets the
 ** index's name and what to do in front of it. */
-static td_status prepare(td_index *ix, const char *query, td_default_op op, evalctx *c,
-                         it **root, td_error *err) {
+static td_status prepare(td_index *ix, const char *query, td_default_op op, int mute,
+                         evalctx *c, it **root, td_error *err) {
   memset(c, 0, sizeof *c);
   c->ix = ix;
   c->err = err;
   td_qnode *q;
   td_status rc = td_query_parse(query, strlen(query), ix->an, op, &q, err);
   if (rc) return rc;
+  c->mute_stopwords = mute && has_content(q);
   rc = build(c, q, root);
   td_query_free(q);
   if (rc == TD_ENOMEM) return td_fail(err, rc, "out of memory evaluating the query");
@@ -717,7 +746,8 @@ td_status td_search(td_index *ix, const char *query, const td_search_options *op
   size_t k = opt && opt->k ? opt->k : 10;
   evalctx c;
   it *root;
-  td_status rc = prepare(ix, query, opt ? opt->op : TD_OP_AND, &c, &root, err);
+  td_status rc = prepare(ix, query, opt ? opt->op : TD_OP_AND, !(opt && opt->keep_stopwords),
+                         &c, &root, err);
   if (rc) return rc;
   if (k > ix->meta.ndocs) k = ix->meta.ndocs ? ix->meta.ndocs : 1;
   topk t = {malloc(k * sizeof(td_hit)), 0, k};
@@ -778,7 +808,7 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   evalctx c;
   it *root;
   *count = 0;
-  td_status rc = prepare(ix, query, op, &c, &root, err);
+  td_status rc = prepare(ix, query, op, 0, &c, &root, err);
   if (rc) return rc;
   uint64_t n = 0;
   if (root->kind == IT_TERM && !root->title_only)

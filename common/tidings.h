@@ -91,6 +91,9 @@ void td_index_info_get(const td_index *ix, td_index_info *info);
 typedef struct td_search_options {
   size_t k;                 /* hits wanted; 0 = 10 */
   td_default_op op;         /* how bare words are joined */
+  int keep_stopwords;       /* 0: words like "the", "of", "what" weigh nothing
+                               when the query has other words (they still
+                               match); 1: they weigh as any word */
 } td_search_options;
 
 typedef struct td_hit {

@@ -169,7 +169,7 @@ static void run_queries(td_index *ix) {
       uint64_t count;
       td_status rc = td_count(ix, queries[i], (td_default_op)op, &count, &err);
       if (rc) check_error(rc, &err);
-      td_search_options so = {5, (td_default_op)op};
+      td_search_options so = {5, (td_default_op)op, 0};
       td_results r;
       rc = td_search(ix, queries[i], &so, &r, &err);
       if (rc) {

@@ -95,7 +95,7 @@ static void check_search(const char *query, td_default_op op) {
     FUZZ_ASSERT(err.code == rc && err.msg[0]);
     return;
   }
-  td_search_options all = {ndocs, op}, top = {3, op};
+  td_search_options all = {ndocs, op, 0}, top = {3, op, 0};
   td_results ra, rt;
   FUZZ_ASSERT(td_search(ix, query, &all, &ra, &err) == TD_OK);
   FUZZ_ASSERT(ra.nhits == count);

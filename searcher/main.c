@@ -2,7 +2,7 @@
 ** searcher - answers queries against a tidings index.
 **
 **   bin/searcher -i INDEX [-k N] [--format text|json|tsv|trec] [--count]
-**                [--default-op and|or] [QUERY...]
+**                [--default-op and|or] [--keep-stopwords] [QUERY...]
 **
 ** With a QUERY it answers that one; without, it reads queries from standard
 ** input, one per line, either bare or as qid<TAB>query (batch mode: one
@@ -25,7 +25,7 @@ enum { EXIT_HIT = 0, EXIT_NOHIT = 1, EXIT_ERROR = 2 };
 typedef struct opts {
   const char *index;
   size_t k;
-  int count, check;
+  int count, check, keep_stopwords;
   td_default_op op;
   out_opts out;
   FILE *latency;            /* --latency-file: qid<TAB>microseconds per query */
@@ -41,6 +41,9 @@ static void usage(FILE *f) {
         "      --format FMT        text (default), json, tsv or trec\n"
         "      --count             print qid<TAB>number-of-matches instead of hits\n"
         "      --default-op OP     how bare words combine: and (default) or or\n"
+        "      --keep-stopwords    let words like the, of, what weigh in the ranking\n"
+        "                          (by default they only match, unless the query has\n"
+        "                          nothing else)\n"
         "      --tag TAG           run tag for --format trec (default tidings)\n"
         "      --check             verify every checksum of the index and exit\n"
         "      --latency-file F    write qid<TAB>microseconds for every query to F\n"
@@ -64,7 +67,7 @@ static int answer(td_index *ix, const opts *o, const char *qid, const char *quer
     printf("%s\t%llu\n", qid, (unsigned long long)n);
     return n ? EXIT_HIT : EXIT_NOHIT;
   }
-  td_search_options so = {o->k, o->op};
+  td_search_options so = {o->k, o->op, o->keep_stopwords};
   td_results res;
   if (td_search(ix, query, &so, &res, &err)) goto fail;
   for (size_t i = 0; i < res.nhits; i++) {
@@ -141,6 +144,7 @@ static int parse_args(int argc, char **argv, opts *o, int *done) {
       {"count", no_argument, 0, 'c'},        {"default-op", required_argument, 0, 'd'},
       {"tag", required_argument, 0, 't'},    {"check", no_argument, 0, 'C'},
       {"latency-file", required_argument, 0, 'L'},
+      {"keep-stopwords", no_argument, 0, 'S'},
       {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
   int c;
@@ -175,6 +179,7 @@ static int parse_args(int argc, char **argv, opts *o, int *done) {
         break;
       case 't': o->out.tag = optarg; break;
       case 'C': o->check = 1; break;
+      case 'S': o->keep_stopwords = 1; break;
       case 'L':
         if (o->latency) fclose(o->latency);
         if (!(o->latency = fopen(optarg, "w"))) {
@@ -209,7 +214,7 @@ static char *join_args(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  opts o = {NULL, 10, 0, 0, TD_OP_AND, {OUT_TEXT, 0, "tidings"}, NULL};
+  opts o = {NULL, 10, 0, 0, 0, TD_OP_AND, {OUT_TEXT, 0, "tidings"}, NULL};
   int done, rc = parse_args(argc, argv, &o, &done);
   if (rc != EXIT_HIT || done) {
     if (o.latency) fclose(o.latency);

@@ -241,7 +241,7 @@ static uint64_t run(const char *q, td_default_op op, int want) {
     fail_msg("query \"%.80s\"%s (op %d): status %d (%s), not what was expected (%d)", q,
              strlen(q) > 80 ? "..." : "", op, rc, err.msg, want);
   if (rc) assert_true(err.code == rc && err.msg[0] != '\0');
-  td_search_options top = {10, op}, all = {ndocs, op};
+  td_search_options top = {10, op, 0}, all = {ndocs, op, 0};
   td_results r10, rall;
   td_status rc10 = td_search(ix, q, &top, &r10, &err);
   td_status rcall = td_search(ix, q, &all, &rall, &err);
@@ -468,7 +468,7 @@ static void test_hostile_corpus_indexed(void **state) {
 ** id (it is skipped, or given one, like a TREC document without DOCNO). */
 static void test_jsonl_empty_id(void **state) {
   (void)state;
-  td_search_options so = {10, TD_OP_AND};
+  td_search_options so = {10, TD_OP_AND, 0};
   td_results r;
   td_error err;
   assert_int_equal(td_search(ix, "bilby", &so, &r, &err), TD_OK);
@@ -557,7 +557,7 @@ static void test_damaged_lexicon_names_the_index(void **state) {
     td_status rc = td_count(bad, queries[i], TD_OP_AND, &n, &err);
     assert_int_equal(rc, TD_ECORRUPT);
     if (!strstr(err.msg, im.path)) fail_msg("query \"%s\": \"%s\" does not name %s", queries[i], err.msg, im.path);
-    td_search_options so = {10, TD_OP_AND};
+    td_search_options so = {10, TD_OP_AND, 0};
     td_results r;
     assert_int_equal(td_search(bad, queries[i], &so, &r, &err), TD_ECORRUPT);
     assert_non_null(strstr(err.msg, im.path));
@@ -666,7 +666,7 @@ static void test_crafted_docid_beyond_ndocs(void **state) {
   td_error err;
   assert_int_equal(td_index_open(im.path, &bad, &err), TD_OK);
   /* The last document, now beyond the count, is the one of many words. */
-  td_search_options so = {10, TD_OP_AND};
+  td_search_options so = {10, TD_OP_AND, 0};
   td_results r;
   td_status rc = td_search(bad, "zq0001", &so, &r, &err);
   if (rc == TD_OK) {

@@ -102,6 +102,35 @@ static void test_words(void **state) {
   expect_an("Soldiers", plain, TD_OP_AND, "(TERM soldiers)");
 }
 
+/* Whether the one leaf Q parses to (under AN) is marked a stopword. */
+static int leaf_stopword(const char *q, td_analyzer *an) {
+  td_qnode *root = parse_ok_an(q, strlen(q), an, TD_OP_OR);
+  int stop = root->stopword;
+  td_query_free(root);
+  return stop;
+}
+
+static void test_stopwords(void **state) {
+  (void)state;
+  static const char *const stop[] = {"the", "The", "OF", "which", "don't", "dont", "after"};
+  for (size_t i = 0; i < sizeof stop / sizeof *stop; i++)
+    if (!leaf_stopword(stop[i], english)) fail_msg("'%s' is not marked a stopword", stop[i]);
+  /* Stems of stopwords, prefixes, content words that fold like a
+  ** contraction ("we'll" -> "well"), and words of an analyzer without a
+  ** list are not. */
+  static const char *const word[] = {"theatre", "the*", "we'll", "she'll", "afterwards", "us"};
+  for (size_t i = 0; i < sizeof word / sizeof *word; i++)
+    if (leaf_stopword(word[i], english)) fail_msg("'%s' is marked a stopword", word[i]);
+  assert_false(leaf_stopword("the", plain));
+  td_qnode *q = parse_ok_an("the \"of the\" cat", strlen("the \"of the\" cat"), english, TD_OP_OR);
+  assert_int_equal(q->kind, TD_Q_OR);
+  assert_true(q->kids[0]->stopword);
+  assert_int_equal(q->kids[1]->kind, TD_Q_PHRASE);
+  assert_false(q->kids[1]->stopword);
+  assert_false(q->kids[2]->stopword);
+  td_query_free(q);
+}
+
 static void test_default_operator(void **state) {
   (void)state;
   expect("remains Osan", TD_OP_AND, "(AND (TERM remain) (TERM osan))");
@@ -599,6 +628,7 @@ static void test_ir_queries(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_words),
+    cmocka_unit_test(test_stopwords),
     cmocka_unit_test(test_default_operator),
     cmocka_unit_test(test_precedence),
     cmocka_unit_test(test_implicit_and_before_not),

@@ -281,7 +281,7 @@ static void test_brute_force_agreement(void **state) {
     if (want != got) fail_msg("query '%s': engine counts %llu, brute force %llu", q,
                               (unsigned long long)got, (unsigned long long)want);
     /* Every match is a hit when k covers them all, with no duplicates. */
-    td_search_options so = {fx.m.n, op};
+    td_search_options so = {fx.m.n, op, 0};
     td_results r;
     td_error err;
     assert_int_equal(td_search(fx.ix, q, &so, &r, &err), TD_OK);
@@ -342,7 +342,7 @@ static void test_set_identities(void **state) {
 ** it: MaxScore for OR (also under NOT), block bounds for AND of terms, the
 ** rarest word's frequency for phrases. */
 static void check_topk(fixture *fx, const char *q, td_default_op op, size_t k) {
-  td_search_options all = {fx->m.n, op}, top = {k, op};
+  td_search_options all = {fx->m.n, op, 0}, top = {k, op, 0};
   td_results ra, rt;
   td_error err;
   assert_int_equal(td_search(fx->ix, q, &all, &ra, &err), TD_OK);
@@ -371,6 +371,13 @@ static void test_topk_equals_exhaustive(void **state) {
   static const size_t ks[] = {1, 3, 10, 50};
   for (int i = 0; i < 400; i++) {
     random_query(&fx.m, &rng, q, sizeof q);
+    check_topk(&fx, q, i % 2 ? TD_OP_OR : TD_OP_AND, ks[i % 4]);
+  }
+  /* Muted stopwords score 0 while their block maxima say otherwise. */
+  static const char *const stops[] = {"the", "of", "after", "which"};
+  for (int i = 0; i < 80; i++) {
+    snprintf(q, sizeof q, "%s %s %s", stops[i % 4], word(&fx.m, &rng),
+             i % 3 ? stops[(i + 1) % 4] : word(&fx.m, &rng));
     check_topk(&fx, q, i % 2 ? TD_OP_OR : TD_OP_AND, ks[i % 4]);
   }
   drop_fixture(&fx);
@@ -414,7 +421,7 @@ static void test_parallel_build_equals_serial(void **state) {
   char q[512];
   for (int i = 0; i < 150; i++) {
     random_query(&a.m, &rng, q, sizeof q);
-    td_search_options so = {20, i % 2 ? TD_OP_OR : TD_OP_AND};
+    td_search_options so = {20, i % 2 ? TD_OP_OR : TD_OP_AND, 0};
     td_results ra, rb;
     td_error err;
     assert_int_equal(td_search(a.ix, q, &so, &ra, &err), TD_OK);
@@ -438,11 +445,67 @@ static void test_parallel_build_equals_serial(void **state) {
   drop_fixture(&b);
 }
 
+/* Score of DOCID in R, or -1 when R does not hold it. */
+static float score_of(const td_results *r, uint32_t docid) {
+  for (size_t i = 0; i < r->nhits; i++)
+    if (r->hits[i].docid == docid) return r->hits[i].score;
+  return -1;
+}
+
+/* Runs Q for every match, KEEP deciding whether stopwords weigh. */
+static td_results search_all(fixture *fx, const char *q, td_default_op op, int keep) {
+  td_search_options so = {fx->m.n, op, keep};
+  td_results r;
+  td_error err;
+  assert_int_equal(td_search(fx->ix, q, &so, &r, &err), TD_OK);
+  return r;
+}
+
+/* Stopwords still match but weigh nothing beside other words: "after
+** cocoa" ranks as "cocoa" does, the documents with only "after" trail at 0;
+** alone, or with --keep-stopwords, they weigh as any word. */
+static void test_stopwords_weigh_nothing(void **state) {
+  (void)state;
+  fixture fx;
+  if (!build_reuters(&fx, 0, 0, 0)) skip();
+  td_results cocoa = search_all(&fx, "cocoa", TD_OP_OR, 0);
+  td_results muted = search_all(&fx, "After cocoa", TD_OP_OR, 0);
+  td_results kept = search_all(&fx, "After cocoa", TD_OP_OR, 1);
+  uint64_t n, after;
+  td_error err;
+  assert_int_equal(td_count(fx.ix, "after OR cocoa", TD_OP_AND, &n, &err), TD_OK);
+  assert_int_equal(td_count(fx.ix, "after", TD_OP_AND, &after, &err), TD_OK);
+  assert_int_equal(muted.nhits, n);
+  assert_int_equal(kept.nhits, n);
+  assert_true(cocoa.nhits > 0 && cocoa.nhits < n);
+  size_t raised = 0;
+  for (size_t i = 0; i < muted.nhits; i++) {
+    float want = score_of(&cocoa, muted.hits[i].docid);
+    assert_float_equal(muted.hits[i].score, want < 0 ? 0 : want, 1e-5);
+    raised += score_of(&kept, muted.hits[i].docid) > muted.hits[i].score + 1e-4f;
+  }
+  assert_int_equal(raised, after);
+  td_results_free(&cocoa);
+  td_results_free(&muted);
+  td_results_free(&kept);
+  /* Nothing but stopwords, nothing else outside a NOT, or in a phrase:
+  ** they weigh. */
+  static const char *const alone[] = {"the", "of the", "the NOT cocoa", "\"of the\""};
+  for (size_t q = 0; q < sizeof alone / sizeof *alone; q++) {
+    td_results r = search_all(&fx, alone[q], TD_OP_OR, 0);
+    assert_true(r.nhits > 0);
+    for (size_t i = 0; i < r.nhits; i++)
+      if (r.hits[i].score <= 0) fail_msg("'%s': hit %zu scores %f", alone[q], i, r.hits[i].score);
+    td_results_free(&r);
+  }
+  drop_fixture(&fx);
+}
+
 static void test_known_documents(void **state) {
   (void)state;
   fixture fx;
   if (!build_reuters(&fx, 0, 0, 0)) skip();
-  td_search_options so = {5, TD_OP_AND};
+  td_search_options so = {5, TD_OP_AND, 0};
   td_results r;
   td_error err;
   assert_int_equal(td_search(fx.ix, "\"Comissaria Smith\" temporao", &so, &r, &err), TD_OK);
@@ -524,6 +587,7 @@ int main(void) {
       cmocka_unit_test(test_topk_equals_exhaustive),
       cmocka_unit_test(test_spilled_build_equals_in_memory),
       cmocka_unit_test(test_parallel_build_equals_serial),
+      cmocka_unit_test(test_stopwords_weigh_nothing),
       cmocka_unit_test(test_known_documents),
       cmocka_unit_test(test_corruption_detected),
       cmocka_unit_test(test_missing_and_truncated),

@@ -199,7 +199,10 @@ def write_table(results, dropped, path, argv):
         f"default operator OR, {DEPTH} results per query.  The runs are scored by "
         "`build/bench/treceval`, which computes trec_eval's measures as `trec_eval -c` "
         "does: averages over every query with a relevant judgement, a judged query "
-        "that the run misses counts as 0.",
+        "that the run misses counts as 0.  Each engine ranks as it does out of the "
+        "box: tidings gives English stopwords no weight beside other words (its "
+        "default; `--keep-stopwords` turns that off), Xapian's QueryParser has no "
+        "stopper set and FTS5 has no stop list, so both weigh every word.",
         "",
         "| collection | engine | MAP | P@10 | nDCG@10 | R@1000 | judged queries answered | index s | queries s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
