@@ -351,6 +351,22 @@ uint32_t td_postings_seek(td_postings *p, uint32_t target) {
   return p->docid = p->docids[p->i];
 }
 
+uint32_t td_postings_seek_passing(td_postings *p, uint32_t target, const td_freq_bound *b) {
+  uint32_t w1 = b->title_only ? 0 : 1, w2 = b->title_only ? b->title_weight : b->title_weight - 1;
+  for (;;) {
+    if (td_postings_seek(p, target) == TD_END) return TD_END;
+    if (!p->freq_ready && !td_postings_freqs(p)) return p->docid = TD_END;
+    for (uint32_t i = p->i; i < p->n; i++) {
+      uint32_t w = w1 * p->tf[i] + w2 * p->ttf[i];
+      if (w && (float)w * b->p - b->q > b->r * (float)b->docs[p->docids[i]].len) {
+        p->i = i;
+        return p->docid = p->docids[i];
+      }
+    }
+    target = p->docids[p->n - 1] + 1;
+  }
+}
+
 /* Grows *BUF to hold N values. */
 static int reserve_u32(td_postings *p, uint32_t **buf, size_t *cap, size_t n) {
   if (n <= *cap) return 1;

@@ -105,6 +105,23 @@ static inline uint32_t td_postings_ttf(td_postings *p) {
 /* Positions of the current document (ascending, *N = tf), or NULL on damage. */
 const uint32_t *td_postings_positions(td_postings *p, uint32_t *n);
 
+/* A BM25 floor a document must pass on its own frequency and length: with
+** W its weighted frequency (td_wtf; TITLE_WEIGHT * ttf when TITLE_ONLY),
+** it may pass when W > 0 and W * P - Q > R * len (search.c derives P, Q, R
+** from the floor; the test errs towards passing). */
+typedef struct td_freq_bound {
+  const td_docent *docs;
+  float p, q, r;
+  uint32_t title_weight;
+  int title_only;
+} td_freq_bound;
+
+/* Moves to the first document >= TARGET that passes B, scanning decoded
+** blocks in place: a ranked phrase asks this of its rarest word for every
+** posting, so the test costs a few instructions, not a call per document.
+** Returns its docid or TD_END (also on damage, with p->status set). */
+uint32_t td_postings_seek_passing(td_postings *p, uint32_t target, const td_freq_bound *b);
+
 /* Block-max support: the last docid and the score bound of the block that
 ** would hold TARGET, without decoding it.  Returns 0 past the last block. */
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,

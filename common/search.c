@@ -151,6 +151,22 @@ static int phrase_may_rank(evalctx *c, it *x, size_t m, uint32_t d) {
   return weighted_bm25(c->ix, x->idf, tf, ttf, x->title_only, doc_norm(c->ix, d)) > c->floor;
 }
 
+/* Moves the rarest word of phrase X to its first document >= D; while X is
+** ranked, to the first whose frequency could lift X above the floor.
+** Solving idf * w * (k1 + 1) / (w + k1 * (1 - b + b * len / avgdl)) > floor
+** for the length gives w * P - Q > R * len, checked without a division;
+** P is raised a little so that rounding never drops a document. */
+static uint32_t lead_candidate(evalctx *c, it *x, uint32_t d) {
+  it *lead = x->kids[0];
+  if (x != c->ranked || c->floor < 0) return advance(c, lead, d);
+  const td_meta *m = &c->ix->meta;
+  float f = c->floor;
+  td_freq_bound b = {c->ix->docs, (x->idf * (m->k1 + 1.0f) - f) * (1.0f + 1e-5f),
+                     f * m->k1 * (1.0f - m->b), f * m->k1 * m->b / c->ix->avgdl,
+                     m->title_weight, x->title_only};
+  return lead->doc = td_postings_seek_passing(&lead->post, d, &b);
+}
+
 /* Moves the first N kids of an AND-like node to a common document >= D. */
 static uint32_t align_kids(evalctx *c, it *x, uint32_t d, size_t n) {
   size_t i = 0, agreed = 0;
@@ -195,8 +211,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
       ** words, are sought only where those two line up. */
       for (uint32_t d = target;; d++) {
         size_t m = x->nkids > 2 ? 2 : x->nkids;
-        if ((d = advance(c, x->kids[0], d)) == TD_END) return x->doc = TD_END;
-        if (!phrase_may_rank(c, x, 1, d)) continue;
+        if ((d = lead_candidate(c, x, d)) == TD_END) return x->doc = TD_END;
         uint32_t e = align_kids(c, x, d, m);
         if (e == TD_END) return x->doc = TD_END;
         if (e != d) {
