@@ -180,7 +180,7 @@ static uint32_t align_kids(evalctx *c, it *x, uint32_t d, size_t n) {
     } else {
       agreed++;
     }
-    i = (i + 1) % n;
+    if (++i == n) i = 0;
   }
   return d;
 }
