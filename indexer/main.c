@@ -25,7 +25,7 @@ typedef struct run {
   td_error err;
   int quiet, verbose, progress;
   unsigned long files, skipped, records_skipped, warnings;
-  unsigned long long bytes;
+  unsigned long long text_bytes;   /* titles and bodies added, for the progress line */
   double started, last_progress;
 } run;
 
@@ -90,14 +90,16 @@ static void show_progress(run *r) {
   double t = now();
   if (!r->progress || t - r->last_progress < 0.2) return;
   r->last_progress = t;
-  fprintf(stderr, "\r%llu articles, %.1f MB read, %.1f s", (unsigned long long)td_builder_count(r->b),
-          (double)r->bytes / 1e6, t - r->started);
+  fprintf(stderr, "\r%llu articles, %.1f MB of text, %.1f s",
+          (unsigned long long)td_builder_count(r->b), (double)r->text_bytes / 1e6, t - r->started);
 }
 
 static td_status on_article(void *ctx, const td_article *a) {
   run *r = ctx;
   if (interrupted) return td_fail(&r->err, TD_EINVAL, "interrupted");
   td_status rc = td_builder_add(r->b, a, &r->err);
+  /* Counted per article, not per file: one large file is read for minutes. */
+  r->text_bytes += a->title.len + a->body.len;
   if (!rc && (td_builder_count(r->b) & 255) == 0) show_progress(r);
   return rc;
 }
@@ -111,7 +113,6 @@ static int on_file(void *ctx, const char *path, const char *relname) {
   td_error_clear(&r->err);
   td_status rc = td_corpus_read_file(path, relname, on_article, warn, r, &counts, &ferr);
   r->files++;
-  r->bytes += counts.bytes;
   r->records_skipped += counts.records_skipped;
   td_builder_note_input(r->b, counts.bytes);
   if (r->err.code) return 1;           /* the builder failed: stop everything */
