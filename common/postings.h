@@ -60,7 +60,8 @@ typedef struct td_postings {
   uint32_t blk;               /* decoded block, nblocks when none */
   uint32_t n, i;              /* documents in the block, current index */
   uint32_t docid;             /* current document, TD_END when exhausted */
-  uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
+  uint32_t docids[TD_BLOCK + 8];  /* TD_END after the block's n, for seek */
+  uint32_t tf[TD_BLOCK], ttf[TD_BLOCK];
   const uint8_t *freq_at, *freq_lim;  /* the block's undecoded tf and ttf */
   int freq_ready;             /* tf[] and ttf[] hold the block's */
   uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded */
