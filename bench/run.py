@@ -887,6 +887,9 @@ def write_report(results, path):
         "- **Titles**: every engine weights a title occurrence 3× a body one (tidings' BM25F; "
         "Xapian via `index_text(title, 3)`; FTS5 via `bm25()` column weights). Xapian also indexes "
         "the title under a prefix for `title:`; FTS5 uses its column filter.",
+        "- **Stopwords**: tidings gives English stopwords (*the*, *of*, *which*) no weight when "
+        "a query has other words; they still match, so counts are unaffected, but the `nl` "
+        "set's ranking differs from the peers', which weigh every word.",
         "- **FTS5 has no unary NOT** and no default-OR: the peer rewrites `a AND NOT b` to "
         "`a NOT b` and inserts `OR` between operands for the `nl` set. The query sets use only "
         "binary NOT.",
