@@ -21,6 +21,7 @@ typedef struct term {
   uint32_t stamp;          /* docid + 1 of the last document seen */
   uint32_t last_doc;       /* last docid written to the chunk */
   int32_t head, tail;      /* occurrence chain in the current document */
+  uint32_t tf;             /* its length */
   td_buf chunk;
 } term;
 
@@ -210,9 +211,11 @@ td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_
     v->doc_terms[v->ndoc_terms++] = (uint32_t)ti;
     t->stamp = docid + 1;
     t->head = t->tail = k;
+    t->tf = 1;
   } else {
     v->occs[t->tail].next = k;
     t->tail = k;
+    t->tf++;
   }
   return TD_OK;
 }
@@ -221,8 +224,7 @@ td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
   v->sorted_fresh = 0;
   for (size_t i = 0; i < v->ndoc_terms; i++) {
     term *t = &v->terms[v->doc_terms[i]];
-    uint32_t tf = 0;
-    for (int32_t k = t->head; k >= 0; k = v->occs[k].next) tf++;
+    uint32_t tf = t->tf;
     size_t before = t->chunk.cap;
     if (td_buf_reserve(&t->chunk, (size_t)(tf + 2) * TD_VARINT_MAX)) return TD_ENOMEM;
     v->chunk_bytes += t->chunk.cap - before;
