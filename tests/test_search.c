@@ -28,6 +28,7 @@ typedef struct model {
   size_t n, cap;
   char **words;        /* folded surface words, for making queries */
   size_t nwords, wcap;
+  char **titles;       /* each document's title as written, for title phrases */
   td_analyzer *an, *raw;
 } model;
 
@@ -61,7 +62,9 @@ static void model_add(model *m, const td_article *a) {
   if (m->n == m->cap) {
     m->cap = m->cap ? m->cap * 2 : 256;
     m->docs = realloc(m->docs, m->cap * sizeof *m->docs);
+    m->titles = realloc(m->titles, m->cap * sizeof *m->titles);
   }
+  m->titles[m->n] = strndup(a->title.ptr, a->title.len);
   mdoc *d = &m->docs[m->n++];
   memset(d, 0, sizeof *d);
   tokctx c = {d};
@@ -76,7 +79,9 @@ static void model_free(model *m) {
   for (size_t i = 0; i < m->n; i++) {
     for (uint32_t j = 0; j < m->docs[i].ntok; j++) free(m->docs[i].tok[j]);
     free(m->docs[i].tok);
+    free(m->titles[i]);
   }
+  free(m->titles);
   for (size_t i = 0; i < m->nwords; i++) free(m->words[i]);
   free(m->docs);
   free(m->words);
@@ -340,8 +345,8 @@ static void test_set_identities(void **state) {
 
 /* Top-k must return the k best of the exhaustive ranking, whatever prunes
 ** it: MaxScore for OR (also under NOT), block bounds for AND of terms, the
-** rarest word's frequency for phrases. */
-static void check_topk(fixture *fx, const char *q, td_default_op op, size_t k) {
+** rarest word's frequency for phrases.  Returns how many documents match. */
+static size_t check_topk(fixture *fx, const char *q, td_default_op op, size_t k) {
   td_search_options all = {fx->m.n, op, 0}, top = {k, op, 0};
   td_results ra, rt;
   td_error err;
@@ -354,8 +359,10 @@ static void check_topk(fixture *fx, const char *q, td_default_op op, size_t k) {
       fail_msg("'%s' top %zu, rank %zu: %f exhaustive, %f top-k", q, k, h, ra.hits[h].score,
                rt.hits[h].score);
   }
+  size_t n = ra.nhits;
   td_results_free(&ra);
   td_results_free(&rt);
+  return n;
 }
 
 static void test_topk_equals_exhaustive(void **state) {
@@ -373,6 +380,21 @@ static void test_topk_equals_exhaustive(void **state) {
     random_query(&fx.m, &rng, q, sizeof q);
     check_topk(&fx, q, i % 2 ? TD_OP_OR : TD_OP_AND, ks[i % 4]);
   }
+  /* Phrases from titles, ranked through the rarest word's scan, with the
+  ** title: restriction and without. */
+  int pruned = 0;
+  for (int i = 0; i < 120; i++) {
+    const char *title = fx.m.titles[td_test_rand(&rng) % fx.m.n];
+    char w[3][64];
+    int n = sscanf(title, "%63s %63s %63s", w[0], w[1], w[2]);
+    if (n < 2) continue;
+    if (n == 3 && i % 2) snprintf(q, sizeof q, "%s\"%s %s %s\"", i % 4 < 2 ? "title:" : "", w[0], w[1], w[2]);
+    else snprintf(q, sizeof q, "%s\"%s %s\"", i % 4 < 2 ? "title:" : "", w[0], w[1]);
+    if (strchr(w[0], '"') || strchr(w[1], '"') || (n == 3 && strchr(w[2], '"'))) continue;
+    size_t k = i % 3 ? 1 : 3;
+    pruned += check_topk(&fx, q, TD_OP_AND, k) > k;
+  }
+  assert_true(pruned >= 20);  /* enough of them had more hits than asked for */
   /* Muted stopwords score 0 while their block maxima say otherwise. */
   static const char *const stops[] = {"the", "of", "after", "which"};
   for (int i = 0; i < 80; i++) {
