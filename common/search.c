@@ -212,7 +212,9 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
       for (uint32_t d = target;; d++) {
         size_t m = x->nkids > 2 ? 2 : x->nkids;
         if ((d = lead_candidate(c, x, d)) == TD_END) return x->doc = TD_END;
-        uint32_t e = align_kids(c, x, d, m);
+        /* The second word is sought only for the lead's candidates; where
+        ** it lands further on, the lead's next candidate from there. */
+        uint32_t e = advance(c, x->kids[1], d);
         if (e == TD_END) return x->doc = TD_END;
         if (e != d) {
           d = e - 1;
