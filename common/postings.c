@@ -155,8 +155,8 @@ td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
                            const td_terminfo *ti, uint64_t ndocs, uint8_t *verified,
                            td_error *err) {
   memset(p, 0, offsetof(td_postings, docids));
-  p->posbuf = p->docpos = NULL;
-  p->poscap = p->docposcap = 0;
+  p->posbuf = NULL;
+  p->poscap = 0;
   p->err = err;
   p->sec = sec;
   p->verified = verified;
@@ -197,9 +197,8 @@ td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
 
 void td_postings_close(td_postings *p) {
   free(p->posbuf);
-  free(p->docpos);
-  p->posbuf = p->docpos = NULL;
-  p->poscap = p->docposcap = 0;
+  p->posbuf = NULL;
+  p->poscap = 0;
 }
 
 /* The verified bitmap has one bit per byte of the section: the bit of a
@@ -416,6 +415,7 @@ static int enter_positions(td_postings *p) {
   }
   p->posstart[p->n] = (uint32_t)total;
   if (!reserve_u32(p, &p->posbuf, &p->poscap, total)) return 0;
+  memset(p->pos_summed, 0, sizeof p->pos_summed);
   p->pos_blk = p->blk;
   p->pos_at = a;
   p->pos_lim = b;
@@ -451,11 +451,15 @@ const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
   if (p->pos_blk != p->blk && !enter_positions(p)) return NULL;
   uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
   if (!decode_runs(p, from, to)) return fail(p, "position block truncated"), NULL;
-  if (!reserve_u32(p, &p->docpos, &p->docposcap, to - from)) return NULL;
-  memcpy(p->docpos, p->posbuf + from, (to - from) * sizeof *p->docpos);
-  td_prefix_sum(p->docpos, to - from, 0);
+  /* Summed in place, once: a phrase asks again for a document that passed
+  ** its first check, and nothing before it in the block is read again. */
+  uint64_t bit = 1ull << (p->i % 64);
+  if (!(p->pos_summed[p->i / 64] & bit)) {
+    td_prefix_sum(p->posbuf + from, to - from, 0);
+    p->pos_summed[p->i / 64] |= bit;
+  }
   *n = to - from;
-  return p->docpos;
+  return p->posbuf + from;
 }
 
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,

@@ -64,14 +64,14 @@ typedef struct td_postings {
   uint32_t tf[TD_BLOCK], ttf[TD_BLOCK];
   const uint8_t *freq_at, *freq_lim;  /* the block's undecoded tf and ttf */
   int freq_ready;             /* tf[] and ttf[] hold the block's */
-  uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded */
+  uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded;
+                                 a document's become positions when asked for */
   size_t poscap;
   uint32_t pos_blk;
   uint32_t posstart[TD_BLOCK + 1];  /* where each document's gaps start */
   const uint8_t *pos_at, *pos_lim;  /* next undecoded run, end of the block */
   uint32_t pos_run;           /* runs of TD_BLOCK gaps decoded or skipped */
-  uint32_t *docpos;           /* the current document's positions */
-  size_t docposcap;
+  uint64_t pos_summed[(TD_BLOCK + 63) / 64];  /* documents whose gaps are summed */
   td_status status;           /* TD_ECORRUPT once damage was found */
   td_error *err;
 } td_postings;
@@ -103,7 +103,8 @@ static inline uint32_t td_postings_ttf(td_postings *p) {
   return p->freq_ready || td_postings_freqs(p) ? p->ttf[p->i] : 0;
 }
 
-/* Positions of the current document (ascending, *N = tf), or NULL on damage. */
+/* Positions of the current document (ascending, *N = tf), or NULL on damage;
+** valid while the cursor stays in its block. */
 const uint32_t *td_postings_positions(td_postings *p, uint32_t *n);
 
 /* A BM25 floor a document must pass on its own frequency and length: with
