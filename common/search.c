@@ -214,7 +214,7 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
         if ((d = lead_candidate(c, x, d)) == TD_END) return x->doc = TD_END;
         /* The second word is sought only for the lead's candidates; where
         ** it lands further on, the lead's next candidate from there. */
-        uint32_t e = advance(c, x->kids[1], d);
+        uint32_t e = x->nkids > 1 ? advance(c, x->kids[1], d) : d;
         if (e == TD_END) return x->doc = TD_END;
         if (e != d) {
           d = e - 1;
