@@ -24,6 +24,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "stopwords.h"
+
 /* Code point classes seen by the scanner.  LETTER, DIGIT, NUMBER (the other
 ** N* categories: Roman numerals, superscripts, fractions) and MARK make
 ** tokens; APOS and NUMSEP join the token characters around them under the
@@ -67,7 +69,7 @@ typedef struct td_stem_slot {
 
 typedef struct td_stem_cache {
   td_stem_slot *slots;
-  uint8_t *arena; /* entries: key length, value length, key, value */
+  uint8_t *arena; /* entries: key length, value length, stopword, key, value */
   uint32_t used;   /* arena bytes in use; offset 0 is never an entry */
   uint32_t count;  /* entries */
 } td_stem_cache;
@@ -90,6 +92,7 @@ struct td_analyzer {
   struct sb_stemmer *stemmer; /* NULL for "none" */
   td_stem_cache cache;
   uint64_t *memo;             /* the current token's, or NULL */
+  int stop;                   /* the current token is a stopword */
   td_token tok;
 };
 
@@ -319,23 +322,25 @@ static uint32_t td_stem_cache_find(const td_stem_cache *c, uint32_t h,
   uint32_t slot = h & (TD_STEM_SLOTS - 1);
   for (; c->slots[slot].off; slot = (slot + 1) & (TD_STEM_SLOTS - 1)) {
     const uint8_t *e = c->arena + c->slots[slot].off;
-    if (c->slots[slot].hash == h && e[0] == len && memcmp(e + 2, key, len) == 0) break;
+    if (c->slots[slot].hash == h && e[0] == len && memcmp(e + 3, key, len) == 0) break;
   }
   return slot;
 }
 
-/* Stores KEY -> VAL (both at most TD_MAX_TERM bytes) in C, first emptying
-** C when it is full, and returns the new entry's slot. */
+/* Stores KEY -> VAL (both at most TD_MAX_TERM bytes) and whether KEY is a
+** stopword in C, first emptying C when it is full, and returns the new
+** entry's slot. */
 static uint32_t td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
-                                  size_t klen, const char *val, size_t vlen) {
-  size_t need = 2 + klen + vlen;
+                                  size_t klen, const char *val, size_t vlen, int stop) {
+  size_t need = 3 + klen + vlen;
   if (c->count == TD_STEM_MAX || TD_STEM_ARENA - c->used < need) td_stem_cache_clear(c);
   uint32_t slot = td_stem_cache_find(c, h, key, klen);
   uint8_t *e = c->arena + c->used;
   e[0] = (uint8_t)klen;
   e[1] = (uint8_t)vlen;
-  memcpy(e + 2, key, klen);
-  memcpy(e + 2 + klen, val, vlen);
+  e[2] = (uint8_t)stop;
+  memcpy(e + 3, key, klen);
+  memcpy(e + 3 + klen, val, vlen);
   c->slots[slot].hash = h;
   c->slots[slot].off = c->used;
   c->slots[slot].memo = 0;
@@ -345,10 +350,12 @@ static uint32_t td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
 }
 
 /* Stems the folded term *TERM of *LEN bytes in place: on return they point
-** at its stem, which lives in the cache until the next call, and A->memo at
-** the cache entry's memo.  Should the stemmer fail (out of memory) or return
-** a stem that is empty or too long, the folded term is kept unchanged, which
-** is still a valid term, and has no memo. */
+** at its stem, which lives in the cache until the next call, A->memo at the
+** cache entry's memo and A->stop says whether the term is a stopword (the
+** list is looked up once per cache entry, not once per token).  Should the
+** stemmer fail (out of memory) or return a stem that is empty or too long,
+** the folded term is kept unchanged, which is still a valid term, and has
+** no memo. */
 static void td_stem(td_analyzer *a, const char **term, size_t *len) {
   td_stem_cache *c = &a->cache;
   uint32_t h = td_term_hash(*term, *len);
@@ -357,11 +364,13 @@ static void td_stem(td_analyzer *a, const char **term, size_t *len) {
     const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)*term, (int)*len);
     int slen = s ? sb_stemmer_length(a->stemmer) : 0;
     if (slen <= 0 || slen > TD_MAX_TERM) return;
-    slot = td_stem_cache_put(c, h, *term, *len, (const char *)s, (size_t)slen);
+    slot = td_stem_cache_put(c, h, *term, *len, (const char *)s, (size_t)slen,
+                             td_stopword(a->lang, *term, *len));
   }
   const uint8_t *e = c->arena + c->slots[slot].off;
-  *term = (const char *)e + 2 + e[0];
+  *term = (const char *)e + 3 + e[0];
   *len = e[1];
+  a->stop = e[2];
   a->memo = &c->slots[slot].memo;
 }
 
@@ -451,6 +460,8 @@ const char *td_analyzer_lang(const td_analyzer *a) {
 
 uint64_t *td_analyzer_memo(td_analyzer *a) { return a->memo; }
 
+int td_analyzer_stopword(const td_analyzer *a) { return a->stop; }
+
 /* Hands the scanned token to FN at POS, stemmed when asked to and when it
 ** has letters (numbers are left alone).  Returns what FN returns, or 0 for
 ** a dropped token. */
@@ -459,6 +470,7 @@ static int td_emit(td_analyzer *a, int stem, td_token_fn fn, void *ctx, uint32_t
   if (len == 0) return 0;
   const char *term = a->tok.term;
   a->memo = NULL;
+  a->stop = 0;
   if (stem && a->stemmer && a->tok.has_letter) td_stem(a, &term, &len);
   return fn(ctx, term, len, pos);
 }

@@ -55,4 +55,9 @@ int td_analyze(td_analyzer *a, const char *text, size_t len, uint32_t first_pos,
 ** fills, so a memo may vanish, never change under its caller. */
 uint64_t *td_analyzer_memo(td_analyzer *a);
 
+/* During a token callback of a stemming td_analyze: whether the token, as
+** folded before stemming, is a stopword of the analyzer's language
+** (stopwords.h).  0 for numbers, prefixes and the "none" language. */
+int td_analyzer_stopword(const td_analyzer *a);
+
 #endif

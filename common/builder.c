@@ -190,6 +190,7 @@ uint64_t td_builder_count(const td_builder *b) { return b->ndocs; }
 
 static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
   td_lane *l = ctx;
+  l->stopwords += (uint32_t)td_analyzer_stopword(l->an);
   l->tok_status = td_inverter_token(l->inv, l->cur_doc, term, len, pos, td_analyzer_memo(l->an));
   return l->tok_status != TD_OK;
 }
@@ -230,14 +231,21 @@ td_status td_lane_index(td_builder *b, td_lane *l, uint32_t docid, const td_arti
                         td_docent *de, td_error *err) {
   l->cur_doc = docid;
   l->tok_status = TD_OK;
-  uint32_t title_len = 0, end = 0;
+  uint32_t title_len = 0, end = 0, title_stop;
+  l->stopwords = 0;
   td_analyze(l->an, a->title.ptr, a->title.len, 0, 1, on_token, l, &title_len);
+  title_stop = l->stopwords;
+  l->stopwords = 0;
   if (!l->tok_status)
     td_analyze(l->an, a->body.ptr, a->body.len, title_len + 1, 1, on_token, l, &end);
   if (!l->tok_status) l->tok_status = td_inverter_end_doc(l->inv, docid);
   if (l->tok_status) return td_fail(err, l->tok_status, "out of memory while indexing");
+  /* BM25's length counts the words a ranked query weighs, leaving out the
+  ** stopwords it mutes, as it would in an index without them: padding of
+  ** function words does not make an article look longer. */
   uint32_t body_len = end > title_len ? end - title_len - 1 : 0;
-  *de = (td_docent){body_len + TD_TITLE_WEIGHT * title_len, title_len};
+  *de = (td_docent){body_len - l->stopwords + TD_TITLE_WEIGHT * (title_len - title_stop),
+                    title_len};
   if (td_inverter_memory(l->inv) > b->budget / b->nlanes) return spill(b, l, err);
   return TD_OK;
 }

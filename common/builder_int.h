@@ -25,9 +25,11 @@ typedef struct td_lane {
   td_analyzer *an;
   td_inverter *inv;
   uint32_t cur_doc;
+  uint32_t stopwords;          /* of the field being analysed */
   td_status tok_status;
-  char pad[128 - 2 * sizeof(void *) - sizeof(uint32_t) - sizeof(td_status)];
+  char pad[128 - 2 * sizeof(void *) - 2 * sizeof(uint32_t) - sizeof(td_status)];
 } td_lane;
+_Static_assert(sizeof(td_lane) == 128, "a lane has its cache lines to itself");
 
 typedef struct td_pool td_pool;
 

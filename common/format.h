@@ -87,7 +87,8 @@ typedef struct td_meta {
 ** order).  Title tokens take positions [0, title_len); body tokens start at
 ** title_len + 1, so no phrase spans the title and the body. */
 typedef struct td_docent {
-  uint32_t len;            /* BM25 length: body tokens + title_weight * title tokens */
+  uint32_t len;            /* BM25 length: body tokens + title_weight * title
+                              tokens, stopwords left out (stopwords.h) */
   uint32_t title_len;      /* title tokens */
 } td_docent;
 

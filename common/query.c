@@ -31,7 +31,6 @@
 **     indexer drops it too.
 */
 #include "query.h"
-#include "stopwords.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +73,7 @@ typedef struct token {
 typedef struct stok {
   size_t off, len;
   uint32_t pos;
+  int stopword;
 } stok;
 
 /* Return values of collect_token, handed back through td_analyze. */
@@ -265,7 +265,8 @@ static int collect_token(void *ctx, const char *term, size_t len, uint32_t pos) 
   }
   memcpy(p->scratch.bytes + p->scratch.nbytes, term, len);
   p->scratch.bytes[p->scratch.nbytes + len] = '\0';
-  p->scratch.toks[p->scratch.ntoks++] = (stok){p->scratch.nbytes, len, pos};
+  p->scratch.toks[p->scratch.ntoks++] =
+      (stok){p->scratch.nbytes, len, pos, td_analyzer_stopword(p->an)};
   p->scratch.nbytes += len + 1;
   return 0;
 }
@@ -299,20 +300,6 @@ static td_status analyze_token(parser *p, const token *t) {
   return TD_OK;
 }
 
-/* td_analyze callback: whether the one token of a word is a stopword. */
-static int stopword_token(void *ctx, const char *term, size_t len, uint32_t pos) {
-  (void)pos;
-  const char *lang = ctx;
-  return td_stopword(lang, term, len) ? 1 : 2;
-}
-
-/* Whether word token T, which analysis made one term, is a stopword: the
-** list is of unstemmed words, so T is folded again without stemming. */
-static int is_stopword(parser *p, const token *t) {
-  const char *lang = td_analyzer_lang(p->an);
-  return td_analyze(p->an, t->s, t->len, 0, 0, stopword_token, (void *)lang, NULL) == 1;
-}
-
 /* Builds the leaf for word or phrase token T into *OUT: NULL when its text
 ** has no token, a TERM or PREFIX for one token, a PHRASE for several, with
 ** offsets relative to the first token kept (a dropped over-long token leaves
@@ -336,7 +323,7 @@ static td_status make_leaf(parser *p, const token *t, td_qnode **out) {
     terms[i] = (td_qterm){bytes + s->off, s->len, s->pos - p->scratch.toks[0].pos};
   }
   q->kind = n > 1 ? TD_Q_PHRASE : t->prefix ? TD_Q_PREFIX : TD_Q_TERM;
-  q->stopword = q->kind == TD_Q_TERM && is_stopword(p, t);
+  q->stopword = q->kind == TD_Q_TERM && p->scratch.toks[0].stopword;
   q->field = t->field;
   q->terms = terms;
   q->nterms = n;

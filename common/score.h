@@ -1,7 +1,8 @@
 /*
 ** score.h - BM25 with the title folded into the term frequency (BM25F with
 ** one combined field): a title occurrence counts TITLE_WEIGHT times, and the
-** document length counts title tokens the same way (td_docent.len).  The
+** document length counts title tokens the same way (td_docent.len, where
+** stopwords are not counted: stopwords.h).  The
 ** indexer stores per-block and per-term maxima computed with these very
 ** functions, so the bounds the evaluator skips by are exact.
 */

@@ -5,9 +5,11 @@
 ** article is about, yet the rarer ones ("after", "such", "there") keep a
 ** small idf and add noise to long natural-language queries: left in, they
 ** cost CISI 0.014 and CACM 0.014 of MAP (bench/RESULTS-eval.md).  The
-** evaluator gives them no weight when the query has other words; they are
-** never removed from the index, so phrases ("the who") and counts are
-** exactly what the text holds.
+** evaluator gives them no weight when the query has other words, and a
+** document's BM25 length does not count them (builder.c), as if the index
+** had none: a long run of function words does not make an article look
+** longer.  They are never removed from the index, so phrases ("the who")
+** and counts are exactly what the text holds.
 **
 ** The English list is Snowball's (snowballstem.org, BSD licence), written as
 ** the analyzer folds it: "don't" is "dont".  Contractions whose folded form
