@@ -124,6 +124,11 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
                          td_error *err) {
   td_build_options def = {NULL, 0, 0};
   if (!opt) opt = &def;
+  /* Said now, not by the final rename once the whole corpus is indexed. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return td_fail(err, TD_EINVAL, "%s exists and is not a file: give the path of the index "
+                   "file to write (for example %s/news.idx)", path, path);
   td_builder *b = calloc(1, sizeof *b);
   if (!b) return td_fail(err, TD_ENOMEM, "out of memory");
   pthread_mutex_init(&b->lock, NULL);

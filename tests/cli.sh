@@ -87,6 +87,10 @@ before=$(md5sum <"$T/keep.idx")
 check "failed build" 2 "$BIN/indexer" -o "$T/keep.idx" --lang klingon corpus/
 [ "$(md5sum <"$T/keep.idx")" = "$before" ] && ok || bad "failed build changed the old index"
 # (kill -9 at points of a long build is tests/faults.sh's: this build is too short to hit.)
+mkdir -p "$T/folder.idx"
+check "an output that is a folder" 2 "$BIN/indexer" -o "$T/folder.idx" corpus/
+contains "folder output refused before indexing" "not a file" "$T/err"
+if ls "$T" | grep -q 'folder.idx.tmp\|folder.idx.runs'; then bad "folder output left files"; else ok; fi
 check "rebuild over an existing index" 0 "$BIN/indexer" -q -o "$T/keep.idx" corpus/
 left=$(ls "$T" | grep -c 'keep.idx.tmp\|keep.idx.runs' || true)
 [ "$left" = 0 ] && ok || bad "stray temporary files left: $(ls "$T")"
