@@ -481,8 +481,8 @@ static td_status finish(td_cr_src *s) {
       return td_fail(s->err, TD_EIO, "%s is damaged (zlib: %s) and no article could be read "
                      "before the damage; check or re-create the file", s->path, s->zmsg);
     td_cr_warn(s, s->line - 1, "the compressed data is damaged or cut short after this line "
-               "(zlib: %s); the %lu articles before it were kept and the rest of the file "
-               "was lost", s->zmsg, s->counts.articles);
+               "(zlib: %s); the rest of the file was lost, the %lu article%s before it kept",
+               s->zmsg, s->counts.articles, s->counts.articles == 1 ? "" : "s");
   } else if (!s->counts.articles && !s->counts.records_skipped) {
     td_cr_warn(s, 0, "no article in this file (it is empty or blank, or SGML without <DOC>); "
                "skipped");
