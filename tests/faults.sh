@@ -188,19 +188,17 @@ answers "$T/c/good.idx" "$T/q" "$T/c/a-good"
 # thirds and the end of every section (format.h: 64-byte header, then 16
 # entries of {u32 id, u32 crc, u64 offset, u64 length}).
 python3 - "$T/c/good.idx" >"$T/c/offsets" <<'EOF'
-import struct, sys
+import sys
+sys.path.insert(0, 'tests')
+from sections import NAMES, table
 d = open(sys.argv[1], 'rb').read()
-names = {1: 'META', 2: 'DOCTAB', 3: 'BODIES', 4: 'BODYIDX', 5: 'POSTINGS', 6: 'LEXICON', 7: 'LEXIDX',
-         8: 'BODYDICT', 9: 'SUMMARIES', 10: 'SUMIDX', 11: 'SUMDICT', 12: 'IDS', 13: 'IDSIDX'}
 for off, what in [(0, 'magic'), (8, 'version'), (12, 'nsections'), (16, 'file_size'), (24, 'table_crc'), (28, 'header_crc'), (40, 'reserved'), (64, 'table'), (64 + 24 * 3 + 9, 'table')]:
     print(off, 'header-' + what)
-n = struct.unpack_from('<I', d, 12)[0]
-for i in range(min(n, 16)):
-    sid, crc, off, length = struct.unpack_from('<IIQQ', d, 64 + 24 * i)
+for sid, crc, off, length in table(d):
     if length == 0:
         continue
     for at in sorted({0, length // 3, 2 * length // 3, length - 1}):
-        print(off + at, names.get(sid, 'section%d' % sid))
+        print(off + at, NAMES.get(sid, 'section%d' % sid))
 EOF
 nsec=$(cut -d' ' -f2 "$T/c/offsets" | sort -u | grep -vc header)
 [ "$nsec" -ge 7 ] && ok || bad "found only $nsec sections to damage in $(cat "$T/c/offsets" | tr '\n' ' ')"
