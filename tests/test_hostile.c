@@ -252,9 +252,7 @@ static uint64_t run(const char *q, td_default_op op, int want) {
     assert_int_equal(rall.nhits, count);
     assert_int_equal(r10.nhits, count < 10 ? count : 10);
     for (size_t i = 0; i < r10.nhits; i++) {
-      /* Equal up to rounding: the two paths sum in different orders. */
-      float d = r10.hits[i].score - rall.hits[i].score, tol = 1e-5f * (1.0f + rall.hits[i].score);
-      assert_true(d <= tol && d >= -tol);
+      assert_true(td_test_score_close(r10.hits[i].score, rall.hits[i].score));
     }
     td_results_free(&r10);
     td_results_free(&rall);

@@ -372,8 +372,7 @@ static size_t check_topk(fixture *fx, const char *q, td_default_op op, size_t k)
   assert_int_equal(td_search(fx->ix, q, &top, &rt, &err), TD_OK);
   assert_int_equal(rt.nhits, ra.nhits < k ? ra.nhits : k);
   for (size_t h = 0; h < rt.nhits; h++) {
-    float d = ra.hits[h].score - rt.hits[h].score;
-    if (d > 1e-4f || d < -1e-4f)
+    if (!td_test_score_close(rt.hits[h].score, ra.hits[h].score))
       fail_msg("'%s' top %zu, rank %zu: %f exhaustive, %f top-k", q, k, h, ra.hits[h].score,
                rt.hits[h].score);
   }

@@ -40,6 +40,14 @@ static inline char *td_test_repeat(const char *unit, size_t n, const char *tail)
   return s;
 }
 
+/* Whether scores A and B agree up to rounding: two evaluation paths (top-k
+** and exhaustive) add the same terms in different orders, so the error
+** grows with the score. */
+static inline int td_test_score_close(float a, float b) {
+  float d = a - b, tol = 1e-5f * (1.0f + (b < 0 ? -b : b));
+  return d <= tol && d >= -tol;
+}
+
 /* Seconds on a monotonic clock. */
 static inline double td_test_now(void) {
   struct timespec ts;
