@@ -118,19 +118,21 @@ static void reseal(uint8_t *d, size_t n, int fix_size) {
     if (tab[i].id >= 1 && tab[i].id <= TD_MAX_SECTIONS && tab[i].offset <= n &&
         tab[i].length <= n - tab[i].offset)
       sec[tab[i].id] = (region){d + tab[i].offset, (size_t)tab[i].length};
-  /* Each block index with the section its blocks are in. */
-  static const struct { int idx, data, docblk; } stores[] = {
-      {TD_SEC_BODYIDX, TD_SEC_BODIES, 1}, {TD_SEC_SUMIDX, TD_SEC_SUMMARIES, 1},
-      {TD_SEC_IDSIDX, TD_SEC_IDS, 0}, {TD_SEC_LEXIDX, TD_SEC_LEXICON, 0}};
+  /* Each block index with the section its blocks are in, and the size of
+  ** its entries and where their length and CRC are. */
+  static const struct { int idx, data; size_t size, len_at, crc_at; } stores[] = {
+      {TD_SEC_BODYIDX, TD_SEC_BODIES, sizeof(td_docblk), offsetof(td_docblk, clen),
+       offsetof(td_docblk, crc)},
+      {TD_SEC_SUMIDX, TD_SEC_SUMMARIES, sizeof(td_docblk), offsetof(td_docblk, clen),
+       offsetof(td_docblk, crc)},
+      {TD_SEC_IDSIDX, TD_SEC_IDS, sizeof(td_lexblk), offsetof(td_lexblk, length),
+       offsetof(td_lexblk, crc)},
+      {TD_SEC_LEXIDX, TD_SEC_LEXICON, sizeof(td_lexblk), offsetof(td_lexblk, length),
+       offsetof(td_lexblk, crc)}};
   for (size_t i = 0; i < sizeof stores / sizeof *stores; i++)
-    if (sec[stores[i].idx].p && sec[stores[i].data].p) {
-      if (stores[i].docblk)
-        seal_blocks(sec[stores[i].idx], sec[stores[i].data], sizeof(td_docblk),
-                    offsetof(td_docblk, clen), offsetof(td_docblk, crc));
-      else
-        seal_blocks(sec[stores[i].idx], sec[stores[i].data], sizeof(td_lexblk),
-                    offsetof(td_lexblk, length), offsetof(td_lexblk, crc));
-    }
+    if (sec[stores[i].idx].p && sec[stores[i].data].p)
+      seal_blocks(sec[stores[i].idx], sec[stores[i].data], stores[i].size, stores[i].len_at,
+                  stores[i].crc_at);
   td_lexicon lex;
   td_error err;
   if (sec[TD_SEC_LEXIDX].p && sec[TD_SEC_LEXICON].p && sec[TD_SEC_POSTINGS].p &&
