@@ -58,9 +58,24 @@ static void remove_tree(const char *dir) {
   rmdir(dir);
 }
 
+/* This process's builders, so that the files of one are never taken for a
+** dead process's leftovers by a second builder of the same index (both carry
+** our PID).  LIVE_MU is held from the leftovers' removal to the new files'
+** registration. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static td_builder *live_builders;
+
+static int owned_by_live_builder(const struct stat *st) {
+  for (const td_builder *b = live_builders; b; b = b->next_live)
+    for (int i = 0; i < 2; i++)
+      if (b->files[i].dev == st->st_dev && b->files[i].ino == st->st_ino) return 1;
+  return 0;
+}
+
 /* Removes PATH.tmp-PID files and PATH.runs-PID folders whose PID is gone,
-** or is ours: a process that died with the PID this one now has (as in a
-** container that always starts with the same PID) left them. */
+** or is ours but no live builder's: a process that died with the PID this
+** one now has (as in a container that always starts with the same PID) left
+** them.  Called with LIVE_MU held. */
 static void remove_dead_leftovers(const char *path) {
   char *dir = strdup(path);
   if (!dir) return;
@@ -82,6 +97,8 @@ static void remove_dead_leftovers(const char *path) {
     if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
     char full[4096];
     snprintf(full, sizeof full, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
+    struct stat st;
+    if (pid == (long)getpid() && lstat(full, &st) == 0 && owned_by_live_builder(&st)) continue;
     if (rest[1] == 'r') remove_tree(full);
     else unlink(full);
   }
@@ -94,6 +111,13 @@ static void remove_dead_leftovers(const char *path) {
 static void remove_runs(td_builder *b) { remove_tree(b->rundir); }
 
 static void free_builder(td_builder *b) {
+  if (b->live) {
+    pthread_mutex_lock(&live_mu);
+    td_builder **p = &live_builders;
+    while (*p != b) p = &(*p)->next_live;
+    *p = b->next_live;
+    pthread_mutex_unlock(&live_mu);
+  }
   if (b->out) fclose(b->out);
   for (unsigned i = 0; b->lanes && i < b->nlanes; i++) {
     td_analyzer_free(b->lanes[i].an);
@@ -156,13 +180,32 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
     free_builder(b);
     return rc;
   }
-  remove_dead_leftovers(path);
   char sum[4200];
   snprintf(sum, sizeof sum, "%s/summaries", b->rundir);
-  const char *failed = mkdir(b->rundir, 0700) != 0        ? b->rundir
+  pthread_mutex_lock(&live_mu);
+  remove_dead_leftovers(path);
+  int made = mkdir(b->rundir, 0700) == 0;
+  int busy = !made && errno == EEXIST;  /* another builder of ours owns it */
+  const char *failed = !made                                 ? b->rundir
                        : !(b->out = fopen(b->tmppath, "wb")) ? b->tmppath
                        : !(b->sumfile = fopen(sum, "w+b"))   ? sum
                                                              : NULL;
+  struct stat runs, tmp;
+  if (!failed && (stat(b->rundir, &runs) != 0 || fstat(fileno(b->out), &tmp) != 0))
+    failed = b->rundir;
+  if (!failed) {
+    b->files[0].dev = tmp.st_dev, b->files[0].ino = tmp.st_ino;
+    b->files[1].dev = runs.st_dev, b->files[1].ino = runs.st_ino;
+    b->next_live = live_builders;
+    live_builders = b;
+    b->live = 1;
+  }
+  pthread_mutex_unlock(&live_mu);
+  if (busy) {
+    free_builder(b);
+    return td_fail(err, TD_EINVAL, "%s is already being built by this process: finish or "
+                   "abort that build first", path);
+  }
   if (failed) {
     rc = td_fail(err, TD_EIO, "cannot create %s: %s (is the folder writable?)", failed,
                  strerror(errno));

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "analyzer.h"
 #include "buf.h"
@@ -47,6 +48,9 @@ struct td_builder {
   uint64_t ndocs, input_bytes, total_len;
   size_t budget;
   unsigned nruns;
+  struct { dev_t dev; ino_t ino; } files[2];  /* TMPPATH and RUNDIR, once made */
+  struct td_builder *next_live;  /* builder.c's list of this process's builders */
+  int live;                  /* on that list */
 };
 
 /* Analyses and inverts article A as DOCID in lane L, filling its lengths;

@@ -540,6 +540,40 @@ static void test_stopwords_weigh_nothing(void **state) {
   drop_fixture(&fx);
 }
 
+/* A second builder of an index this process is building is refused, under
+** the same or another spelling of the path, and leaves the first one's
+** temporary files alone (both carry our PID). */
+static void test_second_builder_refused(void **state) {
+  (void)state;
+  char dir[64] = "/tmp/td-search-XXXXXX", path[128], other[128];
+  assert_non_null(mkdtemp(dir));
+  made_dir(dir);
+  snprintf(path, sizeof path, "%s/b.idx", dir);
+  snprintf(other, sizeof other, "%s/./b.idx", dir);
+  td_error err;
+  td_builder *b, *again = NULL;
+  assert_int_equal(td_builder_new(path, NULL, &b, &err), TD_OK);
+  td_article a = {{"d1", 2}, {"Harbour wall", 12}, {"", 0}, {"", 0}, {"", 0},
+                  {"The harbour wall reopened.", 26}};
+  assert_int_equal(td_builder_add(b, &a, &err), TD_OK);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(td_builder_new(i ? other : path, NULL, &again, &err), TD_EINVAL);
+    assert_non_null(strstr(err.msg, "already being built"));
+  }
+  td_build_stats st;
+  assert_int_equal(td_builder_finish(b, &st, &err), TD_OK);
+  td_index *ix;
+  assert_int_equal(td_index_open(path, &ix, &err), TD_OK);
+  uint64_t n;
+  assert_int_equal(td_count(ix, "harbour", TD_OP_AND, &n, &err), TD_OK);
+  assert_int_equal(n, 1);
+  td_index_close(ix);
+  /* Once the first is done, the path is free again. */
+  assert_int_equal(td_builder_new(path, NULL, &again, &err), TD_OK);
+  td_builder_abort(again);
+  td_test_rm_tree(dir);
+}
+
 static void test_known_documents(void **state) {
   (void)state;
   fixture fx;
@@ -627,6 +661,7 @@ int main(void) {
       cmocka_unit_test(test_spilled_build_equals_in_memory),
       cmocka_unit_test(test_parallel_build_equals_serial),
       cmocka_unit_test(test_stopwords_weigh_nothing),
+      cmocka_unit_test(test_second_builder_refused),
       cmocka_unit_test(test_known_documents),
       cmocka_unit_test(test_corruption_detected),
       cmocka_unit_test(test_missing_and_truncated),
