@@ -51,6 +51,8 @@ typedef struct evalctx {
   it *ranked;                  /* a PHRASE root being ranked for top-k, or NULL */
   float floor;                 /* the score its next hit must beat (-1: any) */
   int mute_stopwords;          /* stopword TERMs score nothing (has_content) */
+  int counting;                /* only whether documents match is asked, so a
+                               ** phrase stops at its first occurrence */
 } evalctx;
 
 static inline uint32_t advance(evalctx *c, it *x, uint32_t target);
@@ -102,8 +104,8 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
 }
 
 /* Counts the phrase's occurrences in the document the first M kids stand
-** on; with M below the phrase's length, only says whether those M words
-** line up somewhere.  The rarest kid comes first (build_phrase) and anchors
+** on; with M below the phrase's length, or when only counting, only says
+** whether those M words line up somewhere.  The rarest kid comes first (build_phrase) and anchors
 ** each candidate start; a kid's positions are decoded only once a candidate
 ** gets as far as it. */
 static int phrase_matches(evalctx *c, it *x, size_t m) {
@@ -131,6 +133,7 @@ static int phrase_matches(evalctx *c, it *x, size_t m) {
     if (m < x->nkids) return 1;
     int in_title = start < title_len;
     if (x->title_only && !in_title) continue;
+    if (c->counting) return 1;
     x->freq++;
     x->tfreq += in_title;
   }
@@ -830,6 +833,7 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   *count = 0;
   td_status rc = prepare(ix, query, op, 0, &c, &root, err);
   if (rc) return rc;
+  c.counting = 1;
   uint64_t n = 0;
   if (root->kind == IT_TERM && !root->title_only)
     n = root->post.df;  /* the lexicon's count, whose block was checked */
