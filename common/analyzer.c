@@ -24,6 +24,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "stopwords.h"
 
 /* Code point classes seen by the scanner.  LETTER, DIGIT, NUMBER (the other
@@ -281,20 +282,6 @@ static size_t td_token_finish(td_token *t) {
   return len;
 }
 
-/* A hash of a term of at most TD_MAX_TERM bytes, eight bytes at a time. */
-static uint32_t td_term_hash(const char *p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-  for (; n >= 8; p += 8, n -= 8) {
-    memcpy(&w, p, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  w = 0;
-  memcpy(&w, p, n);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-  return (uint32_t)(h ^ (h >> 29));
-}
-
 static void td_stem_cache_clear(td_stem_cache *c) {
   memset(c->slots, 0, TD_STEM_SLOTS * sizeof *c->slots);
   c->used = 1;
@@ -358,7 +345,7 @@ static uint32_t td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
 ** no memo. */
 static void td_stem(td_analyzer *a, const char **term, size_t *len) {
   td_stem_cache *c = &a->cache;
-  uint32_t h = td_term_hash(*term, *len);
+  uint32_t h = td_hash_bytes(*term, *len);
   uint32_t slot = td_stem_cache_find(c, h, *term, *len);
   if (!c->slots[slot].off) {
     const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)*term, (int)*len);

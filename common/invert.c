@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "hash.h"
 #include "lexicon.h"
 
 typedef struct term {
@@ -60,23 +61,6 @@ struct td_inverter {
   size_t sortedcap;
   int sorted_fresh;        /* SORTED matches the chunks (nothing added since) */
 };
-
-static uint32_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 32;
-    s += 8;
-    n -= 8;
-  }
-  uint64_t w = 0;
-  memcpy(&w, s, n);
-  h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 29;
-  return (uint32_t)h;
-}
 
 td_status td_inverter_new(td_inverter **out) {
   td_inverter *v = calloc(1, sizeof *v);
@@ -156,7 +140,7 @@ static td_status grow_slots(td_inverter *v) {
 
 /* Finds TERM's index, adding it when new; -1 when out of memory. */
 static int64_t lookup(td_inverter *v, const char *s, size_t n) {
-  uint32_t h = hash_bytes(s, n);
+  uint32_t h = td_hash_bytes(s, n);
   size_t j = h & (v->nslots - 1);
   for (; v->slots[j].idx; j = (j + 1) & (v->nslots - 1)) {
     if (v->slots[j].hash != h) continue;
