@@ -308,6 +308,18 @@ uint32_t td_postings_next(td_postings *p) {
   return enter_block(p, p->blk + 1);
 }
 
+int td_postings_mark(td_postings *p, uint64_t *bits, int set) {
+  while (p->docid != TD_END) {
+    for (uint32_t i = p->i; i < p->n; i++) {
+      uint64_t bit = 1ull << (p->docids[i] % 64);
+      if (set) bits[p->docids[i] / 64] |= bit;
+      else bits[p->docids[i] / 64] &= ~bit;
+    }
+    enter_block(p, p->blk + 1);
+  }
+  return p->status == TD_OK;
+}
+
 /* The first block from FROM on whose last docid is at least TARGET, or
 ** nblocks.  Galloping, then halving: a seek usually lands a block or two
 ** on, but a bound asked for a far document (without moving the cursor,

@@ -91,6 +91,13 @@ void td_postings_close(td_postings *p);
 uint32_t td_postings_next(td_postings *p);
 uint32_t td_postings_seek(td_postings *p, uint32_t target);
 
+/* Sets (SET) or clears the bit of every document from the current one on
+** in BITS, one bit per docid, block by block, and leaves the cursor
+** exhausted: a count of a union reads each list once this way, instead of
+** asking every list for its next document at every step.  Returns 0 on
+** damage (p->status says so). */
+int td_postings_mark(td_postings *p, uint64_t *bits, int set);
+
 /* Decodes the frequencies of the current block, which a cursor that only
 ** skips through a block never needs; 0 on damage (p->status says so). */
 int td_postings_freqs(td_postings *p);

@@ -826,6 +826,67 @@ static uint64_t count_and(evalctx *c, it *root) {
   return n;
 }
 
+/* Whether X's documents can be marked in a bitmap list by list: a plain
+** term, or an OR of such. */
+static int markable(const it *x) {
+  if (x->kind == IT_TERM) return !x->title_only;
+  if (x->kind != IT_OR) return 0;
+  for (size_t i = 0; i < x->nkids; i++)
+    if (!markable(x->kids[i])) return 0;
+  return 1;
+}
+
+static uint64_t postings_under(const it *x) {
+  uint64_t n = x->kind == IT_TERM ? x->post.df : 0;
+  for (size_t i = 0; i < x->nkids; i++) n += postings_under(x->kids[i]);
+  return n;
+}
+
+static void mark(evalctx *c, it *x, uint64_t *bits) {
+  if (x->kind == IT_TERM) {
+    if (!td_postings_mark(&x->post, bits, 1) && !c->status) c->status = x->post.status;
+    return;
+  }
+  for (size_t i = 0; i < x->nkids; i++) mark(c, x->kids[i], bits);
+}
+
+/* Counts the documents of a union of terms (ROOT, or ROOT's only kid less
+** its exclusions) in a bitmap of the collection: each list is read once,
+** block by block, where an iterator would ask every list for its next
+** document at every step.  Worth it once the lists hold about a posting
+** for each word of the bitmap.  Returns whether it counted, into *N. */
+static int count_union(evalctx *c, it *root, uint64_t *n) {
+  it *u = root->kind == IT_AND && root->nkids == 1 ? root->kids[0] : root;
+  uint64_t words = (c->ix->meta.ndocs + 63) / 64;
+  if (!markable(u) || postings_under(u) < words) return 0;
+  uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
+  if (!bits) return 0;  /* the iterators count it instead */
+  mark(c, u, bits);
+  for (size_t i = 0; u != root && i < root->nexcl; i++) {
+    it *x = root->excl[i];
+    if (x->kind == IT_TERM && !x->title_only) {
+      if (!td_postings_mark(&x->post, bits, 0) && !c->status) c->status = x->post.status;
+      continue;
+    }
+    for (uint32_t d = x->doc; d != TD_END && !c->status; d = advance(c, x, d + 1))
+      bits[d / 64] &= ~(1ull << (d % 64));
+  }
+  *n = 0;
+  for (uint64_t w = 0; w < words; w++) *n += (uint64_t)__builtin_popcountll(bits[w]);
+  free(bits);
+  return 1;
+}
+
+static uint64_t count_matches(evalctx *c, it *root) {
+  uint64_t n = 0;
+  if (root->kind == IT_TERM && !root->title_only)
+    return root->post.df;  /* the lexicon's count, whose block was checked */
+  if (count_union(c, root, &n)) return n;
+  if (terms_only_and(root)) return count_and(c, root);
+  for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1)) n++;
+  return n;
+}
+
 td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *count,
                    td_error *err) {
   evalctx c;
@@ -834,13 +895,7 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   td_status rc = prepare(ix, query, op, 0, &c, &root, err);
   if (rc) return rc;
   c.counting = 1;
-  uint64_t n = 0;
-  if (root->kind == IT_TERM && !root->title_only)
-    n = root->post.df;  /* the lexicon's count, whose block was checked */
-  else if (terms_only_and(root))
-    n = count_and(&c, root);
-  else
-    for (uint32_t d = root->doc; d != TD_END && !c.status; d = advance(&c, root, d + 1)) n++;
+  uint64_t n = count_matches(&c, root);
   rc = finish(&c, root, err);
   if (!rc) *count = n;
   return rc;

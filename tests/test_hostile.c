@@ -677,6 +677,12 @@ static void test_crafted_docid_beyond_ndocs(void **state) {
     assert_int_equal(rc, TD_ECORRUPT);
     assert_non_null(strstr(err.msg, im.path));
   }
+  /* A count of a union marks a bitmap sized by the document count: the
+  ** document past it must be reported, not marked. */
+  uint64_t n;
+  assert_int_equal(td_count(bad, "zq0001 OR echidna", TD_OP_AND, &n, &err), TD_ECORRUPT);
+  assert_non_null(strstr(err.msg, im.path));
+  assert_int_equal(td_count(bad, "echidna NOT zq0001", TD_OP_AND, &n, &err), TD_ECORRUPT);
   td_index_close(bad);
 }
 
