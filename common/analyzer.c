@@ -88,6 +88,21 @@ typedef struct td_token {
   int32_t cps[TD_FOLD_CAP + TD_DECOMP_MAX];
 } td_token;
 
+/* Tokens are scanned TD_PENDING ahead of being stemmed and handed on: the
+** stem cache is larger than the processor's nearer caches, and a word seen
+** rarely misses there, so each token's slot is prefetched when it is
+** scanned and read when the tokens before it are done, the misses of a
+** batch overlapping instead of following one another. */
+#define TD_PENDING 16
+
+typedef struct td_pending {
+  uint32_t pos;
+  uint32_t hash;              /* of term, when stem */
+  uint8_t len;
+  uint8_t stem;               /* to be looked up in the stem cache */
+  char term[TD_MAX_TERM];
+} td_pending;
+
 struct td_analyzer {
   char *lang;
   struct sb_stemmer *stemmer; /* NULL for "none" */
@@ -95,6 +110,8 @@ struct td_analyzer {
   uint64_t *memo;             /* the current token's, or NULL */
   int stop;                   /* the current token is a stopword */
   td_token tok;
+  td_pending pend[TD_PENDING];
+  unsigned npend;
 };
 
 /* Class of each byte when read as a code point; bytes >= 0x80 start a
@@ -342,10 +359,9 @@ static uint32_t td_stem_cache_put(td_stem_cache *c, uint32_t h, const char *key,
 ** list is looked up once per cache entry, not once per token).  Should the
 ** stemmer fail (out of memory) or return a stem that is empty or too long,
 ** the folded term is kept unchanged, which is still a valid term, and has
-** no memo. */
-static void td_stem(td_analyzer *a, const char **term, size_t *len) {
+** no memo.  H is the term's td_hash_bytes. */
+static void td_stem(td_analyzer *a, uint32_t h, const char **term, size_t *len) {
   td_stem_cache *c = &a->cache;
-  uint32_t h = td_hash_bytes(*term, *len);
   uint32_t slot = td_stem_cache_find(c, h, *term, *len);
   if (!c->slots[slot].off) {
     const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)*term, (int)*len);
@@ -449,30 +465,53 @@ uint64_t *td_analyzer_memo(td_analyzer *a) { return a->memo; }
 
 int td_analyzer_stopword(const td_analyzer *a) { return a->stop; }
 
-/* Hands the scanned token to FN at POS, stemmed when asked to and when it
-** has letters (numbers are left alone).  Returns what FN returns, or 0 for
-** a dropped token. */
-static int td_emit(td_analyzer *a, int stem, td_token_fn fn, void *ctx, uint32_t pos) {
+/* Queues the scanned token at POS, unless it is dropped, and starts
+** fetching its stem cache slot when it is to be stemmed (when asked to and
+** when it has letters: numbers are left alone). */
+static void td_queue(td_analyzer *a, int stem, uint32_t pos) {
   size_t len = td_token_finish(&a->tok);
-  if (len == 0) return 0;
-  const char *term = a->tok.term;
-  a->memo = NULL;
-  a->stop = 0;
-  if (stem && a->stemmer && a->tok.has_letter) td_stem(a, &term, &len);
-  return fn(ctx, term, len, pos);
+  if (len == 0) return;
+  td_pending *p = &a->pend[a->npend++];
+  p->pos = pos;
+  p->len = (uint8_t)len;
+  p->stem = stem && a->stemmer && a->tok.has_letter;
+  memcpy(p->term, a->tok.term, len);
+  if (p->stem) {
+    p->hash = td_hash_bytes(p->term, len);
+    __builtin_prefetch(&a->cache.slots[p->hash & (TD_STEM_SLOTS - 1)]);
+  }
 }
 
-/* Scans TEXT for tokens, skipping separators, and hands each to td_emit.
-** A token that is dropped still advances the position, so phrase distances
-** stay true to the text.  When FN stops the scan, *NEXT_POS is the position
-** after the token it stopped at. */
+/* Stems the queued tokens and hands them to FN in order, emptying the
+** queue.  Returns what FN returned when it stopped (its token's position
+** in *AT), else 0. */
+static int td_drain(td_analyzer *a, td_token_fn fn, void *ctx, uint32_t *at) {
+  int rc = 0;
+  for (unsigned k = 0; k < a->npend && !rc; k++) {
+    td_pending *p = &a->pend[k];
+    const char *term = p->term;
+    size_t len = p->len;
+    a->memo = NULL;
+    a->stop = 0;
+    if (p->stem) td_stem(a, p->hash, &term, &len);
+    rc = fn(ctx, term, len, p->pos);
+    *at = p->pos;
+  }
+  a->npend = 0;
+  return rc;
+}
+
+/* Scans TEXT for tokens, skipping separators, and hands each to FN through
+** the queue.  A token that is dropped still advances the position, so
+** phrase distances stay true to the text.  When FN stops the scan,
+** *NEXT_POS is the position after the token it stopped at. */
 int td_analyze(td_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                int stem, td_token_fn fn, void *ctx, uint32_t *next_pos) {
   const uint8_t *s = (const uint8_t *)text;
-  uint32_t pos = first_pos;
+  uint32_t pos = first_pos, at = 0;
   size_t i = 0;
   int rc = 0;
-  while (i < len) {
+  while (i < len && !rc) {
     int32_t cp;
     size_t n;
     if (td_ascii_word[s[i]] == 0 && !td_is_token_class(td_class_at(s, i, len, &cp, &n))) {
@@ -480,9 +519,10 @@ int td_analyze(td_analyzer *a, const char *text, size_t len, uint32_t first_pos,
       continue;
     }
     i = td_scan_token(&a->tok, s, i, len);
-    rc = td_emit(a, stem, fn, ctx, pos++);
-    if (rc) break;
+    td_queue(a, stem, pos++);
+    if (a->npend == TD_PENDING) rc = td_drain(a, fn, ctx, &at);
   }
-  if (next_pos) *next_pos = pos;
+  if (!rc) rc = td_drain(a, fn, ctx, &at);
+  if (next_pos) *next_pos = rc ? at + 1 : pos;
   return rc;
 }
