@@ -35,7 +35,8 @@ typedef struct slot {
 
 typedef struct occ {
   uint32_t pos;
-  int32_t next;
+  uint32_t term;           /* its index */
+  int32_t next;            /* the term's next occurrence in the document */
 } occ;
 
 typedef struct arena_block {
@@ -164,8 +165,12 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
   return (int64_t)v->nterms - 1;
 }
 
+/* A token only notes its term and position, and starts fetching the term:
+** a rare word's entry is a cache miss, and by the end of the document the
+** entries of all its words have been on their way at once. */
 td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_t len,
                             uint32_t pos, uint64_t *memo) {
+  (void)docid;
   int64_t ti;
   if (memo && *memo >> 32 == v->generation) {
     ti = (uint32_t)*memo;
@@ -173,7 +178,6 @@ td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_
     if ((ti = lookup(v, s, len)) < 0) return TD_ENOMEM;
     if (memo) *memo = (uint64_t)v->generation << 32 | (uint64_t)ti;
   }
-  term *t = &v->terms[ti];
   if (v->nocc == v->occcap) {
     size_t cap = v->occcap ? v->occcap * 2 : 4096;
     occ *o = realloc(v->occs, cap * sizeof *o);
@@ -181,31 +185,41 @@ td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_
     v->occs = o;
     v->occcap = cap;
   }
-  int32_t k = (int32_t)v->nocc++;
-  v->occs[k].pos = pos;
-  v->occs[k].next = -1;
-  if (t->stamp != docid + 1) {
-    if (v->ndoc_terms == v->doc_termcap) {
-      size_t cap = v->doc_termcap ? v->doc_termcap * 2 : 1024;
-      uint32_t *d = realloc(v->doc_terms, cap * sizeof *d);
-      if (!d) return TD_ENOMEM;
-      v->doc_terms = d;
-      v->doc_termcap = cap;
+  __builtin_prefetch(&v->terms[ti], 1);
+  v->occs[v->nocc++] = (occ){pos, (uint32_t)ti, -1};
+  return TD_OK;
+}
+
+/* Chains the document's occurrences per term, in position order, and lists
+** its terms in first-seen order. */
+static td_status chain_occurrences(td_inverter *v, uint32_t docid) {
+  for (size_t k = 0; k < v->nocc; k++) {
+    term *t = &v->terms[v->occs[k].term];
+    if (t->stamp != docid + 1) {
+      if (v->ndoc_terms == v->doc_termcap) {
+        size_t cap = v->doc_termcap ? v->doc_termcap * 2 : 1024;
+        uint32_t *d = realloc(v->doc_terms, cap * sizeof *d);
+        if (!d) return TD_ENOMEM;
+        v->doc_terms = d;
+        v->doc_termcap = cap;
+      }
+      v->doc_terms[v->ndoc_terms++] = v->occs[k].term;
+      t->stamp = docid + 1;
+      t->head = t->tail = (int32_t)k;
+      t->tf = 1;
+    } else {
+      v->occs[t->tail].next = (int32_t)k;
+      t->tail = (int32_t)k;
+      t->tf++;
     }
-    v->doc_terms[v->ndoc_terms++] = (uint32_t)ti;
-    t->stamp = docid + 1;
-    t->head = t->tail = k;
-    t->tf = 1;
-  } else {
-    v->occs[t->tail].next = k;
-    t->tail = k;
-    t->tf++;
   }
   return TD_OK;
 }
 
 td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
   v->sorted_fresh = 0;
+  td_status rc = chain_occurrences(v, docid);
+  if (rc) return rc;
   for (size_t i = 0; i < v->ndoc_terms; i++) {
     term *t = &v->terms[v->doc_terms[i]];
     uint32_t tf = t->tf;
