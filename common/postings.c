@@ -320,6 +320,20 @@ int td_postings_mark(td_postings *p, uint64_t *bits, int set) {
   return p->status == TD_OK;
 }
 
+uint64_t td_postings_meet(td_postings *p, const uint64_t *in, uint64_t *out) {
+  uint64_t n = 0;
+  while (p->docid != TD_END) {
+    for (uint32_t i = p->i; i < p->n; i++) {
+      uint32_t d = p->docids[i];
+      uint64_t hit = in[d / 64] >> (d % 64) & 1;
+      n += hit;
+      if (out) out[d / 64] |= hit << (d % 64);
+    }
+    enter_block(p, p->blk + 1);
+  }
+  return n;
+}
+
 /* The first block from FROM on whose last docid is at least TARGET, or
 ** nblocks.  Galloping, then halving: a seek usually lands a block or two
 ** on, but a bound asked for a far document (without moving the cursor,

@@ -98,6 +98,12 @@ uint32_t td_postings_seek(td_postings *p, uint32_t target);
 ** damage (p->status says so). */
 int td_postings_mark(td_postings *p, uint64_t *bits, int set);
 
+/* Counts the documents from the current one on whose bit is set in IN,
+** setting their bits in OUT too unless OUT is NULL, and leaves the cursor
+** exhausted: an intersection of long lists, read once each.  On damage the
+** count stops short and p->status says so. */
+uint64_t td_postings_meet(td_postings *p, const uint64_t *in, uint64_t *out);
+
 /* Decodes the frequencies of the current block, which a cursor that only
 ** skips through a block never needs; 0 on damage (p->status says so). */
 int td_postings_freqs(td_postings *p);

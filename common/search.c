@@ -850,6 +850,23 @@ static void mark(evalctx *c, it *x, uint64_t *bits) {
   for (size_t i = 0; i < x->nkids; i++) mark(c, x->kids[i], bits);
 }
 
+/* The documents set in BITS (of WORDS words) less ROOT's exclusions, which
+** are cleared from BITS. */
+static uint64_t count_bits(evalctx *c, it *root, uint64_t *bits, uint64_t words) {
+  for (size_t i = 0; i < root->nexcl; i++) {
+    it *x = root->excl[i];
+    if (x->kind == IT_TERM && !x->title_only) {
+      if (!td_postings_mark(&x->post, bits, 0) && !c->status) c->status = x->post.status;
+      continue;
+    }
+    for (uint32_t d = x->doc; d != TD_END && !c->status; d = advance(c, x, d + 1))
+      bits[d / 64] &= ~(1ull << (d % 64));
+  }
+  uint64_t n = 0;
+  for (uint64_t w = 0; w < words; w++) n += (uint64_t)__builtin_popcountll(bits[w]);
+  return n;
+}
+
 /* Counts the documents of a union of terms (ROOT, or ROOT's only kid less
 ** its exclusions) in a bitmap of the collection: each list is read once,
 ** block by block, where an iterator would ask every list for its next
@@ -862,18 +879,46 @@ static int count_union(evalctx *c, it *root, uint64_t *n) {
   uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
   if (!bits) return 0;  /* the iterators count it instead */
   mark(c, u, bits);
-  for (size_t i = 0; u != root && i < root->nexcl; i++) {
-    it *x = root->excl[i];
-    if (x->kind == IT_TERM && !x->title_only) {
-      if (!td_postings_mark(&x->post, bits, 0) && !c->status) c->status = x->post.status;
-      continue;
-    }
-    for (uint32_t d = x->doc; d != TD_END && !c->status; d = advance(c, x, d + 1))
-      bits[d / 64] &= ~(1ull << (d % 64));
-  }
-  *n = 0;
-  for (uint64_t w = 0; w < words; w++) *n += (uint64_t)__builtin_popcountll(bits[w]);
+  *n = count_bits(c, root, bits, words);
   free(bits);
+  return 1;
+}
+
+/* Counts an AND of plain terms (rarest first) by marking the rarest list
+** in a bitmap and reading each other list once against it, where the
+** iterators would leapfrog, seeking one document at a time.  Measured on
+** the benchmark's AND sets this is faster unless the rarest list is short
+** beside the bitmap (under a posting per four words) or the next list is
+** over 32 times longer.  Returns whether it counted, into *N. */
+static int count_meet(evalctx *c, it *root, uint64_t *n) {
+  uint64_t words = (c->ix->meta.ndocs + 63) / 64, lead = root->kids[0]->post.df;
+  if (lead * 4 < words || root->kids[1]->post.df / 32 > lead) return 0;
+  /* Both bitmaps are taken before any list is read, so that running out
+  ** of memory leaves the iterators to count instead. */
+  int two = root->nkids > 2 || root->nexcl;
+  uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
+  uint64_t *next = two ? calloc(words ? words : 1, sizeof *next) : NULL;
+  if (!bits || (two && !next)) {
+    free(bits);
+    free(next);
+    return 0;
+  }
+  mark(c, root->kids[0], bits);
+  for (size_t i = 1; i < root->nkids; i++) {
+    td_postings *p = &root->kids[i]->post;
+    if (i + 1 == root->nkids && !root->nexcl) {
+      *n = td_postings_meet(p, bits, NULL);
+      break;
+    }
+    memset(next, 0, words * sizeof *next);
+    td_postings_meet(p, bits, next);
+    uint64_t *t = bits;
+    bits = next;
+    next = t;
+  }
+  if (root->nexcl) *n = count_bits(c, root, bits, words);
+  free(bits);
+  free(next);
   return 1;
 }
 
@@ -882,7 +927,7 @@ static uint64_t count_matches(evalctx *c, it *root) {
   if (root->kind == IT_TERM && !root->title_only)
     return root->post.df;  /* the lexicon's count, whose block was checked */
   if (count_union(c, root, &n)) return n;
-  if (terms_only_and(root)) return count_and(c, root);
+  if (terms_only_and(root)) return count_meet(c, root, &n) ? n : count_and(c, root);
   for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1)) n++;
   return n;
 }
