@@ -59,3 +59,19 @@ td_status td_file_append(FILE *dst, FILE *src, uint64_t n, uint32_t *crc) {
   }
   return TD_OK;
 }
+
+td_status td_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first) {
+  if (need <= *cap) return TD_OK;
+  void *old, *p;
+  size_t n = *cap ? *cap : first;
+  while (n < need) {
+    if (n > SIZE_MAX / 2) return TD_ENOMEM;
+    n *= 2;
+  }
+  if (n > SIZE_MAX / elem) return TD_ENOMEM;
+  memcpy(&old, arrp, sizeof old);  /* ARRP points at a pointer of any type */
+  if (!(p = realloc(old, n * elem))) return TD_ENOMEM;
+  memcpy(arrp, &p, sizeof p);
+  *cap = n;
+  return TD_OK;
+}

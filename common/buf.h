@@ -28,6 +28,11 @@ td_status td_buf_put_varint(td_buf *b, uint64_t v);
 td_status td_buf_put_u32(td_buf *b, uint32_t v);
 void td_buf_free(td_buf *b);
 
+/* Makes room for NEED elements of ELEM bytes in the array whose pointer is
+** at ARRP and whose capacity is *CAP, doubling it (from FIRST when it has
+** none yet).  On TD_ENOMEM the array and *CAP are as they were. */
+td_status td_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* Appends the first N bytes of the scratch file SRC (read back from its
 ** start) to DST, adding them to *CRC when CRC is not NULL; TD_EIO on a
 ** short read or write. */

@@ -105,13 +105,8 @@ static td_status train_and_flush(td_docwriter *w) {
 }
 
 static td_status hold_block(td_docwriter *w) {
-  if (w->nheld == w->heldcap) {
-    size_t cap = w->heldcap ? w->heldcap * 2 : 64;
-    size_t *p = realloc(w->held_len, cap * sizeof *p);
-    if (!p) return TD_ENOMEM;
-    w->held_len = p;
-    w->heldcap = cap;
-  }
+  if (td_grow(&w->held_len, &w->heldcap, w->nheld + 1, sizeof *w->held_len, 64))
+    return TD_ENOMEM;
   if (td_buf_append(&w->held, w->block.data, w->block.len)) return TD_ENOMEM;
   w->held_len[w->nheld++] = w->block.len;
   return w->held.len >= TD_DICT_SAMPLE ? train_and_flush(w) : TD_OK;

@@ -148,13 +148,8 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
     term *t = &v->terms[v->slots[j].idx - 1];
     if (t->len == n && memcmp(t->str, s, n) == 0) return v->slots[j].idx - 1;
   }
-  if (v->nterms == v->termcap) {
-    size_t cap = v->termcap ? v->termcap * 2 : 4096;
-    term *nt = realloc(v->terms, cap * sizeof *nt);
-    if (!nt) return -1;
-    v->terms = nt;
-    v->termcap = cap;
-  }
+  if (v->nterms == v->termcap && td_grow(&v->terms, &v->termcap, v->nterms + 1, sizeof *v->terms, 4096))
+    return -1;
   term *t = &v->terms[v->nterms];
   memset(t, 0, sizeof *t);
   if (!(t->str = arena_copy(v, s, n))) return -1;
@@ -178,13 +173,8 @@ td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_
     if ((ti = lookup(v, s, len)) < 0) return TD_ENOMEM;
     if (memo) *memo = (uint64_t)v->generation << 32 | (uint64_t)ti;
   }
-  if (v->nocc == v->occcap) {
-    size_t cap = v->occcap ? v->occcap * 2 : 4096;
-    occ *o = realloc(v->occs, cap * sizeof *o);
-    if (!o) return TD_ENOMEM;
-    v->occs = o;
-    v->occcap = cap;
-  }
+  if (v->nocc == v->occcap && td_grow(&v->occs, &v->occcap, v->nocc + 1, sizeof *v->occs, 4096))
+    return TD_ENOMEM;
   __builtin_prefetch(&v->terms[ti], 1);
   v->occs[v->nocc++] = (occ){pos, (uint32_t)ti, -1};
   return TD_OK;
@@ -196,13 +186,10 @@ static td_status chain_occurrences(td_inverter *v, uint32_t docid) {
   for (size_t k = 0; k < v->nocc; k++) {
     term *t = &v->terms[v->occs[k].term];
     if (t->stamp != docid + 1) {
-      if (v->ndoc_terms == v->doc_termcap) {
-        size_t cap = v->doc_termcap ? v->doc_termcap * 2 : 1024;
-        uint32_t *d = realloc(v->doc_terms, cap * sizeof *d);
-        if (!d) return TD_ENOMEM;
-        v->doc_terms = d;
-        v->doc_termcap = cap;
-      }
+      if (v->ndoc_terms == v->doc_termcap &&
+          td_grow(&v->doc_terms, &v->doc_termcap, v->ndoc_terms + 1,
+                  sizeof *v->doc_terms, 1024))
+        return TD_ENOMEM;
       v->doc_terms[v->ndoc_terms++] = v->occs[k].term;
       t->stamp = docid + 1;
       t->head = t->tail = (int32_t)k;

@@ -96,14 +96,7 @@ static td_status flush_block(td_postwriter *w) {
 
 td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *pos,
                             uint32_t tf) {
-  if (w->npos + tf > w->poscap) {
-    size_t cap = w->poscap ? w->poscap : 1024;
-    while (cap < w->npos + tf) cap *= 2;
-    uint32_t *p = realloc(w->pos, cap * sizeof *p);
-    if (!p) return TD_ENOMEM;
-    w->pos = p;
-    w->poscap = cap;
-  }
+  if (td_grow(&w->pos, &w->poscap, w->npos + tf, sizeof *w->pos, 1024)) return TD_ENOMEM;
   const td_docent *d = &w->sc.docs[docid];
   uint32_t ttf = 0;  /* positions ascend: the title's come first */
   while (ttf < tf && pos[ttf] < d->title_len) ttf++;

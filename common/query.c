@@ -38,6 +38,8 @@
 
 #include <utf8proc.h>
 
+#include "buf.h"
+
 /* The field table: the only place that knows field names. */
 static const struct {
   const char *name;
@@ -248,21 +250,10 @@ static td_status advance(parser *p) {
 static int collect_token(void *ctx, const char *term, size_t len, uint32_t pos) {
   parser *p = ctx;
   if (p->nterms + p->scratch.ntoks >= TD_QUERY_MAX_TERMS) return COLLECT_LIMIT;
-  if (p->scratch.ntoks == p->scratch.captoks) {
-    size_t cap = p->scratch.captoks ? 2 * p->scratch.captoks : 16;
-    stok *v = realloc(p->scratch.toks, cap * sizeof *v);
-    if (!v) return COLLECT_NOMEM;
-    p->scratch.toks = v;
-    p->scratch.captoks = cap;
-  }
-  if (p->scratch.capbytes - p->scratch.nbytes < len + 1) {
-    size_t cap = p->scratch.capbytes ? p->scratch.capbytes : 256;
-    while (cap - p->scratch.nbytes < len + 1) cap *= 2;
-    char *b = realloc(p->scratch.bytes, cap);
-    if (!b) return COLLECT_NOMEM;
-    p->scratch.bytes = b;
-    p->scratch.capbytes = cap;
-  }
+  if (td_grow(&p->scratch.toks, &p->scratch.captoks, p->scratch.ntoks + 1,
+              sizeof *p->scratch.toks, 16) ||
+      td_grow(&p->scratch.bytes, &p->scratch.capbytes, p->scratch.nbytes + len + 1, 1, 256))
+    return COLLECT_NOMEM;
   memcpy(p->scratch.bytes + p->scratch.nbytes, term, len);
   p->scratch.bytes[p->scratch.nbytes + len] = '\0';
   p->scratch.toks[p->scratch.ntoks++] =
@@ -396,16 +387,9 @@ static td_status kids_add(parser *p, kidlist *l, td_qkind kind, td_qnode *kid) {
   if (!kid) return TD_OK;
   int splice = kid->kind == kind;
   size_t add = splice ? kid->nkids : 1;
-  if (l->cap - l->n < add) {
-    size_t cap = l->cap ? l->cap : 4;
-    while (cap - l->n < add) cap *= 2;
-    td_qnode **v = realloc(l->v, cap * sizeof *v);
-    if (!v) {
-      td_query_free(kid);
-      return td_fail(p->err, TD_ENOMEM, "out of memory parsing the query");
-    }
-    l->v = v;
-    l->cap = cap;
+  if (td_grow(&l->v, &l->cap, l->n + add, sizeof *l->v, 4)) {
+    td_query_free(kid);
+    return td_fail(p->err, TD_ENOMEM, "out of memory parsing the query");
   }
   if (!splice) {
     l->v[l->n++] = kid;
