@@ -276,10 +276,18 @@ static int decode_block(td_postings *p, uint32_t j) {
 int td_postings_freqs(td_postings *p) {
   if (p->blk >= p->nblocks) return 0;
   const uint8_t *a = td_bitpack_decode(p->freq_at, p->freq_lim, p->n, p->tf);
-  if (a) a = td_bitpack_decode(a, p->freq_lim, p->n, p->ttf);
   if (!a) return fail(p, "doc block truncated"), 0;
   for (uint32_t i = 0; i < p->n; i++) p->tf[i] += 1;
+  p->ttf_at = a;
   p->freq_ready = 1;
+  return 1;
+}
+
+int td_postings_title_freqs(td_postings *p) {
+  if (!p->freq_ready && !td_postings_freqs(p)) return 0;
+  if (!td_bitpack_decode(p->ttf_at, p->freq_lim, p->n, p->ttf))
+    return fail(p, "doc block truncated"), 0;
+  p->freq_ready = 2;
   return 1;
 }
 
@@ -388,7 +396,7 @@ uint32_t td_postings_seek_passing(td_postings *p, uint32_t target, const td_freq
   uint32_t w1 = b->title_only ? 0 : 1, w2 = b->title_only ? b->title_weight : b->title_weight - 1;
   for (;;) {
     if (td_postings_seek(p, target) == TD_END) return TD_END;
-    if (!p->freq_ready && !td_postings_freqs(p)) return p->docid = TD_END;
+    if (p->freq_ready < 2 && !td_postings_title_freqs(p)) return p->docid = TD_END;
     for (uint32_t i = p->i; i < p->n; i++) {
       uint32_t w = w1 * p->tf[i] + w2 * p->ttf[i];
       if (w && (float)w * b->p - b->q > b->r * (float)b->docs[p->docids[i]].len) {

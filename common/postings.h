@@ -63,7 +63,8 @@ typedef struct td_postings {
   uint32_t docids[TD_BLOCK + 8];  /* TD_END after the block's n, for seek */
   uint32_t tf[TD_BLOCK], ttf[TD_BLOCK];
   const uint8_t *freq_at, *freq_lim;  /* the block's undecoded tf and ttf */
-  int freq_ready;             /* tf[] and ttf[] hold the block's */
+  const uint8_t *ttf_at;      /* its ttf, once tf is decoded */
+  int freq_ready;             /* 1: tf[] holds the block's, 2: ttf[] too */
   uint32_t *posbuf;           /* position gaps of block POS_BLK, as decoded;
                                  a document's become positions when asked for */
   size_t poscap;
@@ -104,16 +105,19 @@ int td_postings_mark(td_postings *p, uint64_t *bits, int set);
 ** count stops short and p->status says so. */
 uint64_t td_postings_meet(td_postings *p, const uint64_t *in, uint64_t *out);
 
-/* Decodes the frequencies of the current block, which a cursor that only
-** skips through a block never needs; 0 on damage (p->status says so). */
+/* Decode the frequencies of the current block, which a cursor that only
+** skips through a block never needs, and its title frequencies, which a
+** phrase being counted (reading positions, not scoring) never needs;
+** 0 on damage (p->status says so). */
 int td_postings_freqs(td_postings *p);
+int td_postings_title_freqs(td_postings *p);
 
 /* Frequency and title frequency of the current document (0 on damage). */
 static inline uint32_t td_postings_tf(td_postings *p) {
   return p->freq_ready || td_postings_freqs(p) ? p->tf[p->i] : 0;
 }
 static inline uint32_t td_postings_ttf(td_postings *p) {
-  return p->freq_ready || td_postings_freqs(p) ? p->ttf[p->i] : 0;
+  return p->freq_ready == 2 || td_postings_title_freqs(p) ? p->ttf[p->i] : 0;
 }
 
 /* Positions of the current document (ascending, *N = tf), or NULL on damage;
