@@ -34,8 +34,8 @@ void td_buf_free(td_buf *b);
 td_status td_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first);
 
 /* Appends the first N bytes of the scratch file SRC (read back from its
-** start) to DST, adding them to *CRC when CRC is not NULL; TD_EIO on a
-** short read or write. */
-td_status td_file_append(FILE *dst, FILE *src, uint64_t n, uint32_t *crc);
+** start) to DST: inside the kernel where it can (copy_file_range), else
+** through a buffer.  TD_EIO on a short read or write. */
+td_status td_file_append(FILE *dst, FILE *src, uint64_t n);
 
 #endif

@@ -9,9 +9,9 @@
 **     the summary store in PATH.runs-PID/summaries, copied in at the end;
 **   - when the inverter passes the budget its chunks are spilled, sorted by
 **     term, to PATH.runs-PID/run-N;
-**   - finish merges the runs (and what is still in memory) term by term
-**     (merge.c, in slices on the lanes' threads while this one writes the
-**     stores), re-encoding each term's postings into blocks, writes the
+**   - finish writes the stores, merges the runs (and what is still in
+**     memory) term by term (merge.c, in slices on as many threads as there
+**     are lanes), re-encoding each term's postings into blocks, writes the
 **     remaining sections and the header, fsyncs, and renames over PATH.
 ** A build that dies leaves only PATH.tmp-PID and PATH.runs-PID behind; the
 ** next build removes those of processes that no longer exist.
@@ -368,10 +368,12 @@ static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
   return TD_OK;
 }
 
-/* Appends the summary store's frames, kept in SRC, to the index file. */
-static td_status copy_frames(td_builder *b, section_out *so, uint32_t id, uint64_t bytes) {
-  uint32_t crc = 0;
-  if (align8(b->out, so) || td_file_append(b->out, b->sumfile, bytes, &crc)) return TD_EIO;
+/* Appends the summary store's frames, kept in the runs folder, to the index
+** file, with the CRC of what was written there: a scratch file damaged in
+** between gives a section that fails its check instead of one blessed. */
+static td_status copy_frames(td_builder *b, section_out *so, uint32_t id, uint64_t bytes,
+                             uint32_t crc) {
+  if (align8(b->out, so) || td_file_append(b->out, b->sumfile, bytes)) return TD_EIO;
   add_section(so, id, so->at, bytes, crc);
   so->at += bytes;
   return TD_OK;
@@ -390,7 +392,7 @@ static td_status write_stores(td_builder *b, section_out *so) {
     rc = write_section(b->out, so, TD_SEC_BODYDICT, body.dict.data, body.dict.len);
   }
   if (!rc) rc = write_section(b->out, so, TD_SEC_BODYIDX, body.idx.data, body.idx.len);
-  if (!rc) rc = copy_frames(b, so, TD_SEC_SUMMARIES, sum.bytes);
+  if (!rc) rc = copy_frames(b, so, TD_SEC_SUMMARIES, sum.bytes, sum.crc);
   if (!rc) rc = write_section(b->out, so, TD_SEC_SUMDICT, sum.dict.data, sum.dict.len);
   if (!rc) rc = write_section(b->out, so, TD_SEC_SUMIDX, sum.idx.data, sum.idx.len);
   if (!rc) rc = td_idwriter_finish(&b->ids);
@@ -403,19 +405,12 @@ static td_status write_stores(td_builder *b, section_out *so) {
   return rc;
 }
 
-/* What the caller's thread writes while the postings are merged. */
-typedef struct beside_ctx {
-  td_builder *b;
-  section_out *so;
-} beside_ctx;
-
 /* The stores and the document table, then the alignment POSTINGS starts at. */
-static td_status write_beside(void *arg, td_error *err) {
-  beside_ctx *c = arg;
-  td_status rc = write_stores(c->b, c->so);
-  if (!rc) rc = write_section(c->b->out, c->so, TD_SEC_DOCTAB, c->b->doctab.data, c->b->doctab.len);
-  if (!rc) rc = align8(c->b->out, c->so);
-  if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", c->b->tmppath,
+static td_status write_documents(td_builder *b, section_out *so, td_error *err) {
+  td_status rc = write_stores(b, so);
+  if (!rc) rc = write_section(b->out, so, TD_SEC_DOCTAB, b->doctab.data, b->doctab.len);
+  if (!rc) rc = align8(b->out, so);
+  if (rc) return td_fail(err, rc, "cannot write the stored documents to %s: %s", b->tmppath,
                          rc == TD_EIO ? strerror(errno) : td_status_name(rc));
   return TD_OK;
 }
@@ -431,11 +426,12 @@ static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
                        b->ndocs ? (float)b->total_len / (float)b->ndocs : 1.0f, TD_BM25_K1,
                        TD_BM25_B, TD_TITLE_WEIGHT};
   if (in.sc.avgdl <= 0) in.sc.avgdl = 1.0f;
+  td_status rc = write_documents(b, &so, err);
+  if (rc) return rc;
   td_lexwriter *lw = NULL;
   if (td_lexwriter_new(&lw)) return td_fail(err, TD_ENOMEM, "out of memory merging");
-  beside_ctx bc = {b, &so};
   td_merge_out mo;
-  td_status rc = td_merge(&in, b->out, write_beside, &bc, lw, &mo, err);
+  rc = td_merge(&in, b->out, lw, &mo, err);
   if (!rc) {
     add_section(&so, TD_SEC_POSTINGS, so.at, mo.bytes, mo.crc);
     so.at += mo.bytes;

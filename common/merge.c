@@ -307,15 +307,15 @@ static td_status replay_lexicon(const slice *s, uint64_t base, td_lexwriter *lw)
   return TD_OK;
 }
 
-/* Runs slices 1..N-1 on threads of their own, each into its own file, and
-** slice 0 too; BESIDE runs meanwhile on the caller's thread. */
-static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FILE *out,
-                                td_merge_beside beside, void *ctx, td_lexwriter *lw,
-                                td_error *err) {
+/* Runs slices 1..N-1 on threads of their own, each into its own file,
+** while this thread merges slice 0 straight into OUT and LW; then appends
+** the others' postings and lexicon entries in term order. */
+static td_status merge_slices(slice *sl, unsigned n, const td_merge_in *in, FILE *out,
+                              td_lexwriter *lw, td_error *err) {
   char f[4200];
-  unsigned started = 0;
+  unsigned started = 1;
   td_status rc = TD_OK;
-  for (unsigned i = 0; i < n && !rc; i++) {
+  for (unsigned i = 1; i < n && !rc; i++) {
     slice_path(in->rundir, i, f, sizeof f);
     if (!(sl[i].out = fopen(f, "w+b")))
       rc = td_fail(err, TD_EIO, "cannot create %s: %s", f, strerror(errno));
@@ -324,18 +324,24 @@ static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FI
     else
       started++;
   }
-  td_status brc = rc ? rc : beside(ctx, err);
-  if (brc) __atomic_store_n(sl[0].stop, 1, __ATOMIC_RELAXED);
-  for (unsigned i = 0; i < started; i++) pthread_join(sl[i].thread, NULL);
-  if (brc) return brc;
+  if (rc) {
+    __atomic_store_n(sl[0].stop, 1, __ATOMIC_RELAXED);
+  } else {
+    sl[0].out = out;
+    sl[0].lw = lw;
+    merge_slice(&sl[0]);
+    sl[0].out = NULL;  /* the caller's, not to be closed */
+  }
+  for (unsigned i = 1; i < started; i++) pthread_join(sl[i].thread, NULL);
+  if (rc) return rc;
   for (unsigned i = 0; i < n; i++)
     if (sl[i].rc) {
       *err = sl[i].err;
       return sl[i].rc;
     }
-  uint64_t base = 0;
-  for (unsigned i = 0; i < n && !rc; i++) {
-    if (td_file_append(out, sl[i].out, sl[i].bytes, NULL))
+  uint64_t base = sl[0].bytes;
+  for (unsigned i = 1; i < n && !rc; i++) {
+    if (td_file_append(out, sl[i].out, sl[i].bytes))
       rc = td_fail(err, TD_EIO, "cannot write %s: %s (is the disk full?)", in->target,
                    strerror(errno));
     else if ((rc = replay_lexicon(&sl[i], base, lw)))
@@ -346,8 +352,8 @@ static td_status merge_parallel(slice *sl, unsigned n, const td_merge_in *in, FI
   return rc;
 }
 
-td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, void *ctx,
-                   td_lexwriter *lw, td_merge_out *res, td_error *err) {
+td_status td_merge(const td_merge_in *in, FILE *out, td_lexwriter *lw, td_merge_out *res,
+                   td_error *err) {
   memset(res, 0, sizeof *res);
   const td_chunk *mem[64];
   size_t nmem[64];
@@ -366,19 +372,7 @@ td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, voi
     sl[i].lo = i ? cut[i - 1] : NULL;
     sl[i].hi = i + 1 < n ? cut[i] : NULL;
   }
-  td_status rc;
-  if (n == 1) {
-    sl[0].out = out;
-    sl[0].lw = lw;
-    rc = beside(ctx, err);
-    if (!rc) {
-      merge_slice(&sl[0]);
-      if ((rc = sl[0].rc)) *err = sl[0].err;
-    }
-    sl[0].out = NULL;
-  } else {
-    rc = merge_parallel(sl, n, in, out, beside, ctx, lw, err);
-  }
+  td_status rc = merge_slices(sl, n, in, out, lw, err);
   for (unsigned i = 0; i < n; i++) {
     if (!rc) {
       res->crc = i ? (uint32_t)crc32_combine(res->crc, sl[i].crc, (z_off_t)sl[i].bytes) : sl[i].crc;

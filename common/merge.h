@@ -3,10 +3,9 @@
 ** lanes' in-memory chunks become the POSTINGS section and the lexicon.
 **
 ** With several parts the term space is cut into slices of about equal
-** postings bytes; each slice is merged on its own thread into its own file
-** in the runs folder, while the caller's thread writes the other sections
-** (the BESIDE callback); the slices are then appended in term order.  With
-** one part the merge writes straight into the index file after BESIDE.
+** postings bytes; the first is merged by the caller's thread straight into
+** the index file, each other one on a thread of its own into its own file
+** in the runs folder, appended in term order once all are done.
 ** Not part of the public interface.
 */
 #ifndef TD_MERGE_H
@@ -35,14 +34,10 @@ typedef struct td_merge_out {
   uint64_t nterms, npostings;
 } td_merge_out;
 
-/* Writes the other sections to OUT while the merge runs; returns a status
-** with ERR filled on failure.  OUT must be left where POSTINGS begins. */
-typedef td_status (*td_merge_beside)(void *ctx, td_error *err);
-
-/* Merges IN into OUT (a file written in order) and LW, calling BESIDE
-** once, before any byte of POSTINGS is written to OUT.  The slice files
-** are left in the runs folder for the caller to remove with the folder. */
-td_status td_merge(const td_merge_in *in, FILE *out, td_merge_beside beside, void *ctx,
-                   td_lexwriter *lw, td_merge_out *res, td_error *err);
+/* Merges IN into OUT (a file written in order), from its position on, and
+** LW.  The slice files are left in the runs folder for the caller to remove
+** with the folder. */
+td_status td_merge(const td_merge_in *in, FILE *out, td_lexwriter *lw, td_merge_out *res,
+                   td_error *err);
 
 #endif

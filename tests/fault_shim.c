@@ -15,7 +15,7 @@
 **                           reports it (a short write); every later write,
 **                           fflush, fclose, fsync and fdatasync of an affected
 **                           file fails.  Counts fwrite, fputc/putc, fputs,
-**                           write and pwrite.
+**                           write, pwrite and copy_file_range.
 **   TD_FAULT_FUNC=F and TD_FAULT_CALL=K
 **                           the K-th call (1-based) of F fails, F one of
 **                           write (any of the write functions above), fsync
@@ -78,6 +78,7 @@ static int (*real_fclose)(FILE *);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_rename)(const char *, const char *);
+static ssize_t (*real_copy_file_range)(int, off_t *, int, off_t *, size_t, unsigned);
 
 #define LOAD(name) (real_##name = (__typeof__(real_##name))dlsym(RTLD_NEXT, #name))
 
@@ -85,7 +86,7 @@ __attribute__((constructor)) static void init(void) {
   LOAD(fopen); LOAD(fopen64); LOAD(open); LOAD(open64); LOAD(openat); LOAD(creat);
   LOAD(close); LOAD(fwrite); LOAD(fputc); LOAD(putc); LOAD(fputs); LOAD(write);
   LOAD(pwrite); LOAD(pwrite64); LOAD(fflush); LOAD(fclose); LOAD(fsync);
-  LOAD(fdatasync); LOAD(rename);
+  LOAD(fdatasync); LOAD(rename); LOAD(copy_file_range);
   const char *v = getenv("TD_FAULT_AFTER_BYTES");
   S.budget = v && *v ? atoll(v) : -1;
   v = getenv("TD_FAULT_FUNC");
@@ -283,6 +284,22 @@ ssize_t pwrite64(int fd, const void *p, size_t n, off_t off) {
     return -1;
   }
   return fn(fd, p, (size_t)ok, off);
+}
+
+/* A copy inside the kernel writes as much as a write does. */
+ssize_t copy_file_range(int in, off_t *in_off, int out, off_t *out_off, size_t n,
+                        unsigned flags) {
+  if (!real_copy_file_range) {
+    errno = ENOSYS;
+    return -1;
+  }
+  if (!tracked_fd(out)) return real_copy_file_range(in, in_off, out, out_off, n, flags);
+  long long ok = allow(n);
+  if (ok < 0) {
+    errno = S.err;
+    return -1;
+  }
+  return real_copy_file_range(in, in_off, out, out_off, (size_t)ok, flags);
 }
 
 /* ---- flushing, syncing, closing, renaming ------------------------------- */
