@@ -21,7 +21,10 @@
 
 #include "testutil.h"
 
+#include <utf8proc.h>
+
 #include "corpus.h"
+#include "corpus_int.h"
 
 /* ------------------------------------------------------------- fixtures */
 
@@ -759,6 +762,58 @@ static void test_missing_file(void **state) {
   assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* The clean prefix, one code point at a time, from utf8proc's decoding:
+** printable ASCII, tab and newline when kept, and non-ASCII code points
+** other than the C1 controls. */
+static size_t clean_prefix_oracle(const char *p, size_t n, int keep_tabnl) {
+  size_t i = 0;
+  while (i < n) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p + i,
+                                          (utf8proc_ssize_t)(n - i), &cp);
+    int ok = k > 0 && ((cp >= 0x20 && cp < 0x7F) || cp >= 0xA0 ||
+                       (keep_tabnl && (cp == '\t' || cp == '\n')));
+    if (!ok) break;
+    i += (size_t)k;
+  }
+  return i;
+}
+
+/* The eight-bytes-at-a-time scan over printable runs stops exactly where
+** the byte-by-byte one does, at every alignment, on text that mixes clean
+** runs with each kind of byte that ends them. */
+static void test_clean_prefix(void **state) {
+  (void)state;
+  static const char *const pieces[] = {
+      "\t", "\n", "\r", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc2\x85",
+      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe2\x82", "\xed\xa0\x80",
+      "\xc0\xaf", " ", "~", "\x20", "\x7e"};
+  uint64_t rng = 77;
+  char buf[256];
+  for (int round = 0; round < 20000; round++) {
+    size_t n = 0;
+    while (n < sizeof buf - 48) {
+      uint64_t r = td_test_rand(&rng);
+      if (r % 4) {  /* a printable run, often longer than a word */
+        size_t len = (size_t)(r >> 8) % 40;
+        for (size_t k = 0; k < len; k++) buf[n++] = (char)(0x20 + (td_test_rand(&rng) % 95));
+      } else {
+        const char *pc = pieces[(r >> 8) % (sizeof pieces / sizeof *pieces)];
+        memcpy(buf + n, pc, strlen(pc));
+        n += strlen(pc);
+      }
+    }
+    for (size_t off = 0; off < 16; off++)
+      for (int keep = 0; keep < 2; keep++) {
+        size_t got = td_cr_clean_prefix(buf + off, n - off, keep);
+        size_t want = clean_prefix_oracle(buf + off, n - off, keep);
+        if (got != want)
+          fail_msg("round %d offset %zu keep %d: clean prefix %zu, expected %zu", round, off,
+                   keep, got, want);
+      }
+  }
+}
+
 /* ------------------------------------------------------------- limits */
 
 /* Writes HEAD, N bytes repeating UNIT, then TAIL. */
@@ -1065,6 +1120,7 @@ int main(void) {
       cmocka_unit_test(test_gzip_truncated),
       cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_nul_and_controls),
+      cmocka_unit_test(test_clean_prefix),
       cmocka_unit_test(test_binary_file),
       cmocka_unit_test(test_empty_files),
       cmocka_unit_test(test_missing_file),
