@@ -7,7 +7,9 @@
 ** the score it can contribute, which is what lets top-k skip: an OR whose
 ** cheap lists cannot lift a document above the current k-th score is only
 ** probed, never walked (MaxScore, Turtle and Flood 1995).  Exclusions (NOT)
-** filter documents and never add to a score.
+** filter documents and never add to a score.  A count of a union or an AND
+** of words is taken on a bitmap of the collection instead, each list read
+** once straight through (count_union, count_meet).
 */
 #include <math.h>
 #include <stdlib.h>
