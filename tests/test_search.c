@@ -264,7 +264,7 @@ static const char *word(model *m, uint64_t *rng) {
 /* A random query of one of several shapes, from real words of the text. */
 static void random_query(model *m, uint64_t *rng, char *q, size_t cap) {
   size_t at = td_test_rand(rng) % (m->nwords > 3 ? m->nwords - 3 : 1);
-  switch (td_test_rand(rng) % 12) {
+  switch (td_test_rand(rng) % 14) {
     case 0: snprintf(q, cap, "%s", word(m, rng)); break;
     case 1: snprintf(q, cap, "%s AND %s", word(m, rng), word(m, rng)); break;
     case 2: snprintf(q, cap, "%s OR %s", word(m, rng), word(m, rng)); break;
@@ -282,6 +282,11 @@ static void random_query(model *m, uint64_t *rng, char *q, size_t cap) {
     case 10:
       snprintf(q, cap, "%s %s %s NOT %s", word(m, rng), word(m, rng), word(m, rng), word(m, rng));
       break;
+    case 11:
+      snprintf(q, cap, "(%s OR %s) NOT \"%s %s\"", word(m, rng), word(m, rng), m->words[at],
+               m->words[at + 1]);
+      break;
+    case 12: snprintf(q, cap, "%s AND %s NOT title:%s", word(m, rng), word(m, rng), word(m, rng)); break;
     default: snprintf(q, cap, "title:%s OR \"%s %s\"", word(m, rng), m->words[at], m->words[at + 1]); break;
   }
 }
