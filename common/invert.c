@@ -148,8 +148,7 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
     term *t = &v->terms[v->slots[j].idx - 1];
     if (t->len == n && memcmp(t->str, s, n) == 0) return v->slots[j].idx - 1;
   }
-  if (v->nterms == v->termcap && td_grow(&v->terms, &v->termcap, v->nterms + 1, sizeof *v->terms, 4096))
-    return -1;
+  if (td_grow(&v->terms, &v->termcap, v->nterms + 1, sizeof *v->terms, 4096)) return -1;
   term *t = &v->terms[v->nterms];
   memset(t, 0, sizeof *t);
   if (!(t->str = arena_copy(v, s, n))) return -1;

@@ -107,9 +107,9 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
 
 /* Counts the phrase's occurrences in the document the first M kids stand
 ** on; with M below the phrase's length, or when only counting, only says
-** whether those M words line up somewhere.  The rarest kid comes first (build_phrase) and anchors
-** each candidate start; a kid's positions are decoded only once a candidate
-** gets as far as it. */
+** whether those M words line up somewhere.  The rarest kid comes first
+** (build_phrase) and anchors each candidate start; a kid's positions are
+** decoded only once a candidate gets as far as it. */
 static int phrase_matches(evalctx *c, it *x, size_t m) {
   const uint32_t *pos[MAX_PHRASE];
   uint32_t n[MAX_PHRASE], at[MAX_PHRASE];
