@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 typedef struct seen {
@@ -30,9 +31,11 @@ static int by_name(const void *a, const void *b) {
 
 static int walk_dir(walker *w, const char *path, const struct stat *st, int depth);
 
+/* The slot of folder DEV:INO.  A product's low bits depend only on the low
+** bits of what was multiplied, so its high half is folded down. */
 static size_t seen_slot(const walker *w, dev_t dev, ino_t ino) {
-  size_t h = ((size_t)ino * 0x9E3779B97F4A7C15ULL) ^ (size_t)dev;
-  size_t j = h & (w->dircap - 1);
+  uint64_t h = ((uint64_t)ino ^ (uint64_t)dev << 40) * 0x9E3779B97F4A7C15ULL;
+  size_t j = (size_t)(h ^ h >> 32) & (w->dircap - 1);
   while (w->dirs[j].ino && (w->dirs[j].ino != ino || w->dirs[j].dev != dev))
     j = (j + 1) & (w->dircap - 1);
   return j;

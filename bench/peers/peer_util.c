@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct walk_ctx {
   td_article_fn on_article;
@@ -17,6 +18,8 @@ typedef struct walk_ctx {
   td_corpus_counts counts;
   unsigned long files;
   unsigned long warnings;
+  int failed;                /* the peer's own callback failed: stop */
+  int said;                  /* walk_file stopped the walk and said why */
 } walk_ctx;
 
 /* Warnings are counted rather than printed: the peers run on corpora the
@@ -31,19 +34,23 @@ static void count_warning(void *ctx, const char *path, long line, const char *ms
 ** on to the peer's own callback and context. */
 static td_status forward_article(void *ctx, const td_article *a) {
   walk_ctx *w = ctx;
-  return w->on_article(w->ctx, a);
+  td_status st = w->on_article(w->ctx, a);
+  if (st) w->failed = 1;
+  return st;
 }
 
 /* Reads one file, as bin/indexer does: a file the reader cannot use is
-** skipped (counted as a warning); only running out of memory stops. */
+** skipped (counted as a warning); running out of memory or the peer failing
+** to add an article stops, so that no partial index is measured. */
 static int walk_file(void *ctx, const char *path, const char *relname) {
   walk_ctx *w = ctx;
   td_error err;
   td_error_clear(&err);
   td_status st = td_corpus_read_file(path, relname, forward_article, count_warning, w,
                                      &w->counts, &err);
-  if (st == TD_ENOMEM) {
-    fprintf(stderr, "peer: %s: %s\n", path, err.msg);
+  if (st == TD_ENOMEM || w->failed) {
+    fprintf(stderr, "peer: %s: %s\n", path, w->failed ? "the engine refused an article" : err.msg);
+    w->said = 1;
     return -1;
   }
   if (st == TD_OK) w->files++;
@@ -60,11 +67,16 @@ int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx) {
   memset(&w, 0, sizeof w);
   w.on_article = on_article;
   w.ctx = ctx;
-  for (int i = 0; i < n; i++)
-    if (walk_path(paths[i], walk_file, count_walk_warning, &w) != 0) {
-      fprintf(stderr, "peer: cannot walk %s\n", paths[i]);
+  for (int i = 0; i < n; i++) {
+    if (access(paths[i], R_OK) != 0) {
+      fprintf(stderr, "peer: %s: %s\n", paths[i], strerror(errno));
       return -1;
     }
+    if (walk_path(paths[i], walk_file, count_walk_warning, &w) != 0) {
+      if (!w.said) fprintf(stderr, "peer: out of memory walking %s\n", paths[i]);
+      return -1;
+    }
+  }
   fprintf(stderr, "peer: %lu files, %lu articles, %llu bytes, %lu records skipped, %lu warnings\n",
           w.files, w.counts.articles, w.counts.bytes, w.counts.records_skipped, w.warnings);
   return 0;
