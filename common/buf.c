@@ -13,16 +13,8 @@
 
 td_status td_buf_reserve(td_buf *b, size_t n) {
   if (b->cap - b->len >= n) return TD_OK;
-  size_t cap = b->cap ? b->cap : 64;
-  while (cap - b->len < n) {
-    if (cap > SIZE_MAX / 2) return TD_ENOMEM;
-    cap *= 2;
-  }
-  uint8_t *p = realloc(b->data, cap);
-  if (!p) return TD_ENOMEM;
-  b->data = p;
-  b->cap = cap;
-  return TD_OK;
+  if (n > SIZE_MAX - b->len) return TD_ENOMEM;
+  return td_grow(&b->data, &b->cap, b->len + n, 1, 64);
 }
 
 td_status td_buf_append(td_buf *b, const void *p, size_t n) {
@@ -63,7 +55,8 @@ static int kernel_copy(FILE *dst, FILE *src, uint64_t n) {
         (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP ||
          errno == EPERM))
       return 0;
-    if (k <= 0) return -1;  /* 0: SRC is shorter than N */
+    if (k == 0) errno = EIO;  /* SRC is shorter than N */
+    if (k <= 0) return -1;
     left -= (uint64_t)k;
   }
   return fseeko(dst, to, SEEK_SET) ? -1 : 1;
@@ -77,7 +70,11 @@ td_status td_file_append(FILE *dst, FILE *src, uint64_t n) {
   uint8_t chunk[65536];
   for (uint64_t left = n; left;) {
     size_t k = left < sizeof chunk ? (size_t)left : sizeof chunk;
-    if (fread(chunk, 1, k, src) != k || fwrite(chunk, 1, k, dst) != k) return TD_EIO;
+    if (fread(chunk, 1, k, src) != k) {
+      if (!ferror(src)) errno = EIO;  /* SRC is shorter than N */
+      return TD_EIO;
+    }
+    if (fwrite(chunk, 1, k, dst) != k) return TD_EIO;
     left -= k;
   }
   return TD_OK;
@@ -86,7 +83,7 @@ td_status td_file_append(FILE *dst, FILE *src, uint64_t n) {
 td_status td_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first) {
   if (need <= *cap) return TD_OK;
   void *old, *p;
-  size_t n = *cap ? *cap : first;
+  size_t n = *cap ? *cap : first ? first : 1;
   while (n < need) {
     if (n > SIZE_MAX / 2) return TD_ENOMEM;
     n *= 2;

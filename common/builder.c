@@ -239,7 +239,7 @@ uint64_t td_builder_count(const td_builder *b) { return b->ndocs; }
 static int on_token(void *ctx, const char *term, size_t len, uint32_t pos) {
   td_lane *l = ctx;
   l->stopwords += (uint32_t)td_analyzer_stopword(l->an);
-  l->tok_status = td_inverter_token(l->inv, l->cur_doc, term, len, pos, td_analyzer_memo(l->an));
+  l->tok_status = td_inverter_token(l->inv, term, len, pos, td_analyzer_memo(l->an));
   return l->tok_status != TD_OK;
 }
 
@@ -277,7 +277,6 @@ static td_status spill(td_builder *b, td_lane *l, td_error *err) {
 
 td_status td_lane_index(td_builder *b, td_lane *l, uint32_t docid, const td_article *a,
                         td_docent *de, td_error *err) {
-  l->cur_doc = docid;
   l->tok_status = TD_OK;
   uint32_t title_len = 0, end = 0, title_stop;
   l->stopwords = 0;

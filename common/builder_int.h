@@ -25,10 +25,9 @@
 typedef struct td_lane {
   td_analyzer *an;
   td_inverter *inv;
-  uint32_t cur_doc;
   uint32_t stopwords;          /* of the field being analysed */
   td_status tok_status;
-  char pad[128 - 2 * sizeof(void *) - 2 * sizeof(uint32_t) - sizeof(td_status)];
+  char pad[128 - 2 * sizeof(void *) - sizeof(uint32_t) - sizeof(td_status)];
 } td_lane;
 _Static_assert(sizeof(td_lane) == 128, "a lane has its cache lines to itself");
 

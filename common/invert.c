@@ -1,9 +1,10 @@
 /*
 ** invert.c - in-memory inversion with an open-addressing term table.
 **
-** Tokens of the document being added are chained per term (occ[]) so that
-** at the end of the document each term's positions come out in order without
-** sorting; the table maps a term to its slot with one hash probe sequence.
+** The tokens of the document being added are noted in order (occ[]) and, at
+** the end of the document, chained per term, so that each term's positions
+** come out in order without sorting; the table maps a term to its slot with
+** one hash probe sequence.
 */
 #include "invert.h"
 
@@ -162,9 +163,8 @@ static int64_t lookup(td_inverter *v, const char *s, size_t n) {
 /* A token only notes its term and position, and starts fetching the term:
 ** a rare word's entry is a cache miss, and by the end of the document the
 ** entries of all its words have been on their way at once. */
-td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *s, size_t len,
-                            uint32_t pos, uint64_t *memo) {
-  (void)docid;
+td_status td_inverter_token(td_inverter *v, const char *s, size_t len, uint32_t pos,
+                            uint64_t *memo) {
   int64_t ti;
   if (memo && *memo >> 32 == v->generation) {
     ti = (uint32_t)*memo;

@@ -30,12 +30,12 @@ typedef struct td_chunk {
 td_status td_inverter_new(td_inverter **out);
 void td_inverter_free(td_inverter *v);
 
-/* Records TERM at POS in the document being added (docid DOCID).  MEMO
-** (may be NULL) is a word the caller keeps for this spelling of the term
+/* Records TERM at POS in the document being added.  MEMO (may be NULL) is
+** a word the caller keeps for this spelling of the term
 ** (td_analyzer_memo): the inverter notes the term's number there and, while
 ** it is current, uses it instead of looking the term up. */
-td_status td_inverter_token(td_inverter *v, uint32_t docid, const char *term,
-                            size_t len, uint32_t pos, uint64_t *memo);
+td_status td_inverter_token(td_inverter *v, const char *term, size_t len, uint32_t pos,
+                            uint64_t *memo);
 
 /* Ends document DOCID: appends its postings to the chunks. */
 td_status td_inverter_end_doc(td_inverter *v, uint32_t docid);
