@@ -78,6 +78,8 @@ static float weighted_bm25(const td_index *ix, float idf, uint32_t tf, uint32_t 
 static float score(evalctx *c, it *x, float norm) {
   switch (x->kind) {
     case IT_TERM:
+      /* A muted stopword's frequencies are not worth decoding to weigh 0. */
+      if (x->idf == 0) return 0;
       return weighted_bm25(c->ix, x->idf, td_postings_tf(&x->post), td_postings_ttf(&x->post),
                            x->title_only, norm);
     case IT_PHRASE:
@@ -831,8 +833,9 @@ static uint64_t count_and(evalctx *c, it *root) {
 }
 
 /* Whether X's documents can be marked in a bitmap list by list: a plain
-** term, or an OR of such. */
+** term, a word the index does not have, or an OR of such. */
 static int markable(const it *x) {
+  if (x->kind == IT_EMPTY) return 1;  /* a word not in the index marks nothing */
   if (x->kind == IT_TERM) return !x->title_only;
   if (x->kind != IT_OR) return 0;
   for (size_t i = 0; i < x->nkids; i++)
