@@ -116,7 +116,7 @@ td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *po
 
 td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score) {
   if (w->n && flush_block(w)) return TD_ENOMEM;
-  if (w->added != w->df) return TD_EINVAL;
+  if (w->df == 0 || w->added != w->df) return TD_EINVAL;
   if (td_buf_put_varint(out, w->docs.len) || td_buf_put_varint(out, w->posdata.len))
     return TD_ENOMEM;
   if (w->df <= TD_BLOCK) {
@@ -309,7 +309,13 @@ uint32_t td_postings_next(td_postings *p) {
   return enter_block(p, p->blk + 1);
 }
 
+/* A cursor not started yet stands on its first document. */
+static void start_cursor(td_postings *p) {
+  if (p->blk == p->nblocks && p->docid != TD_END) enter_block(p, 0);
+}
+
 int td_postings_mark(td_postings *p, uint64_t *bits, int set) {
+  start_cursor(p);
   while (p->docid != TD_END) {
     for (uint32_t i = p->i; i < p->n; i++) {
       uint64_t bit = 1ull << (p->docids[i] % 64);
@@ -323,6 +329,7 @@ int td_postings_mark(td_postings *p, uint64_t *bits, int set) {
 
 uint64_t td_postings_meet(td_postings *p, const uint64_t *in, uint64_t *out) {
   uint64_t n = 0;
+  start_cursor(p);
   while (p->docid != TD_END) {
     for (uint32_t i = p->i; i < p->n; i++) {
       uint32_t d = p->docids[i];

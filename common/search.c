@@ -743,14 +743,17 @@ static int has_content(const td_qnode *q) {
 }
 
 /* Parses QUERY and builds its iterators on their first documents.  With
-** MUTE, stopwords weigh nothing when the query has other words to rank by.
+** MUTE, stopwords weigh nothing when the query has other words to rank by;
+** with COUNTING, matches are only counted (evalctx.counting), also while
+** the iterators find their first documents.
 ** Damage reported deep down (a lexicon block, a postings block) gets the
 ** index's name and what to do in front of it. */
 static td_status prepare(td_index *ix, const char *query, td_default_op op, int mute,
-                         evalctx *c, it **root, td_error *err) {
+                         int counting, evalctx *c, it **root, td_error *err) {
   memset(c, 0, sizeof *c);
   c->ix = ix;
   c->err = err;
+  c->counting = counting;
   td_qnode *q;
   td_status rc = td_query_parse(query, strlen(query), ix->an, op, &q, err);
   if (rc) return rc;
@@ -775,7 +778,7 @@ td_status td_search(td_index *ix, const char *query, const td_search_options *op
   size_t k = opt && opt->k ? opt->k : 10;
   evalctx c;
   it *root;
-  td_status rc = prepare(ix, query, opt ? opt->op : TD_OP_AND, !(opt && opt->keep_stopwords),
+  td_status rc = prepare(ix, query, opt ? opt->op : TD_OP_AND, !(opt && opt->keep_stopwords), 0,
                          &c, &root, err);
   if (rc) return rc;
   if (k > ix->meta.ndocs) k = ix->meta.ndocs ? ix->meta.ndocs : 1;
@@ -944,9 +947,8 @@ td_status td_count(td_index *ix, const char *query, td_default_op op, uint64_t *
   evalctx c;
   it *root;
   *count = 0;
-  td_status rc = prepare(ix, query, op, 0, &c, &root, err);
+  td_status rc = prepare(ix, query, op, 0, 1, &c, &root, err);
   if (rc) return rc;
-  c.counting = 1;
   uint64_t n = count_matches(&c, root);
   rc = finish(&c, root, err);
   if (!rc) *count = n;
