@@ -14,7 +14,8 @@
 **     are lanes), re-encoding each term's postings into blocks, writes the
 **     remaining sections and the header, fsyncs, and renames over PATH.
 ** A build that dies leaves only PATH.tmp-PID and PATH.runs-PID behind; the
-** next build removes those of processes that no longer exist.
+** next build removes those of processes that no longer exist, and those with
+** its own PID that none of its live builders owns.
 */
 #include "tidings.h"
 
@@ -184,8 +185,14 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   snprintf(sum, sizeof sum, "%s/summaries", b->rundir);
   pthread_mutex_lock(&live_mu);
   remove_dead_leftovers(path);
-  int made = mkdir(b->rundir, 0700) == 0;
-  int busy = !made && errno == EEXIST;  /* another builder of ours owns it */
+  int made = mkdir(b->rundir, 0700) == 0, mkerr = errno;
+  /* Busy when another builder of ours owns the folder; anything else in the
+  ** way (a file of that name, a folder the leftovers' removal could not
+  ** empty) is reported as the failure to create it. */
+  struct stat seen;
+  int busy = !made && mkerr == EEXIST && lstat(b->rundir, &seen) == 0 &&
+             owned_by_live_builder(&seen);
+  if (!made) errno = mkerr;
   const char *failed = !made                                 ? b->rundir
                        : !(b->out = fopen(b->tmppath, "wb")) ? b->tmppath
                        : !(b->sumfile = fopen(sum, "w+b"))   ? sum
@@ -414,7 +421,8 @@ static td_status write_documents(td_builder *b, section_out *so, td_error *err) 
   return TD_OK;
 }
 
-/* Everything after the documents: merge, remaining sections, header. */
+/* The whole file after the builder's own streaming of the bodies: the
+** documents' other sections, the merge, the lexicon, the header. */
 static td_status write_index(td_builder *b, td_build_stats *st, td_error *err) {
   section_out so = {.n = 0, .at = TD_DATA_START};
   td_buf lex = TD_BUF_INIT, lexidx = TD_BUF_INIT;

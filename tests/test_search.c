@@ -581,6 +581,15 @@ static void test_second_builder_refused(void **state) {
   /* Once the first is done, the path is free again. */
   assert_int_equal(td_builder_new(path, NULL, &again, &err), TD_OK);
   td_builder_abort(again);
+  /* A file where the runs folder goes is in the way, not a builder. */
+  char runs[160];
+  snprintf(runs, sizeof runs, "%s.runs-%ld", path, (long)getpid());
+  FILE *f = fopen(runs, "w");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(td_builder_new(path, NULL, &again, &err), TD_EIO);
+  if (!strstr(err.msg, "cannot create") || !strstr(err.msg, runs))
+    fail_msg("a file in the runs folder's place: \"%s\"", err.msg);
   td_test_rm_tree(dir);
 }
 
