@@ -154,21 +154,32 @@ static size_t utf8_seq(const unsigned char *p, size_t n) {
   return len;
 }
 
-/* Whether the eight bytes of W are all printable ASCII (0x20-0x7E).  Below
-** the first byte that is not, no byte borrows or carries into the next: a
-** byte >= 0x80 has its top bit set in W, one below 0x20 in W - 0x20 per
-** byte, 0x7F in W + 1 per byte. */
-static int printable8(uint64_t w) {
+/* The top bits of the bytes of W that are not printable ASCII (0x20-0x7E),
+** 0 when all are: a byte >= 0x80 has its top bit set in W, one below 0x20
+** in W - 0x20 per byte, 0x7F in W + 1 per byte.  Below the first byte that
+** fails, no byte borrows or carries into the next, so the lowest bit set is
+** exact (bits above it may not be). */
+static uint64_t unprintable8(uint64_t w) {
   const uint64_t ones = 0x0101010101010101ull;
-  return ((w | (w - 0x20 * ones) | (w + ones)) & 0x80 * ones) == 0;
+  return (w | (w - 0x20 * ones) | (w + ones)) & 0x80 * ones;
 }
 
 size_t td_cr_clean_prefix(const char *p, size_t n, int keep_tabnl) {
   const unsigned char *u = (const unsigned char *)p;
   size_t i = 0;
   while (i < n) {
-    uint64_t w;
-    while (n - i >= 8 && (memcpy(&w, u + i, 8), printable8(w))) i += 8;
+    while (n - i >= 8) {
+      uint64_t w, bad;
+      memcpy(&w, u + i, 8);
+      if (!(bad = unprintable8(w))) {
+        i += 8;
+        continue;
+      }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      i += (size_t)__builtin_ctzll(bad) / 8;  /* straight to the byte that failed */
+#endif
+      break;
+    }
     if (i == n) break;
     unsigned c = u[i];
     if (c >= 0x20 && c < 0x7F) {

@@ -787,7 +787,7 @@ static void test_clean_prefix(void **state) {
   static const char *const pieces[] = {
       "\t", "\n", "\r", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc2\x85",
       "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe2\x82", "\xed\xa0\x80",
-      "\xc0\xaf", " ", "~", "\x20", "\x7e"};
+      "\xc0\xaf", " ", "~"};
   uint64_t rng = 77;
   char buf[256];
   for (int round = 0; round < 20000; round++) {
