@@ -5,7 +5,9 @@
 #include "output.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 int output_parse_format(const char *name, out_format *f) {
   static const struct { const char *name; out_format f; } names[] = {
@@ -43,22 +45,45 @@ static void put_token(FILE *f, const td_text *t) {
   }
 }
 
+/* A JSON string of the N bytes at P, each byte that is not UTF-8 replaced
+** by U+FFFD: a query id typed in another encoding, or a damaged stored
+** field, still comes out, and still tells one query's lines from another's. */
+static json_t *json_text(const char *p, size_t n) {
+  json_t *s = json_stringn(p ? p : "", n);
+  if (s || !p) return s;
+  char *fixed = malloc(3 * n + 1);
+  if (!fixed) return NULL;
+  size_t out = 0;
+  for (size_t i = 0; i < n;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p + i,
+                                          (utf8proc_ssize_t)(n - i), &cp);
+    if (k <= 0) {
+      cp = 0xFFFD;
+      k = 1;
+    }
+    out += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)fixed + out);
+    i += (size_t)k;
+  }
+  s = json_stringn(fixed, out);
+  free(fixed);
+  return s;
+}
+
 static void put_json(FILE *f, const char *qid, size_t rank, const td_hit *h,
                      const td_article *d) {
   json_t *o = json_object();
   if (!o) return;
-  json_t *q = json_string(qid);  /* NULL when the query id is not UTF-8 */
-  json_object_set_new(o, "qid", q ? q : json_string(""));
+  json_object_set_new(o, "qid", json_text(qid, strlen(qid)));
   json_object_set_new(o, "rank", json_integer((json_int_t)rank));
   json_object_set_new(o, "score", json_real((double)h->score));
   const struct { const char *k; const td_text *v; } fields[] = {
       {"id", &d->id}, {"title", &d->title}, {"date", &d->date},
       {"source", &d->source}, {"url", &d->url}};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    /* Stored text is valid UTF-8 (the readers repair it), but a damaged
-    ** field must still give valid JSON: json_stringn returns NULL then. */
-    json_t *s = json_stringn(fields[i].v->ptr ? fields[i].v->ptr : "", fields[i].v->len);
-    json_object_set_new(o, fields[i].k, s ? s : json_string(""));
+    /* Stored text is valid UTF-8 (the readers repair it); a damaged field
+    ** is repaired here. */
+    json_object_set_new(o, fields[i].k, json_text(fields[i].v->ptr, fields[i].v->len));
   }
   char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
   if (line) {

@@ -53,6 +53,10 @@ contains "missing path message" "check the path" "$T/err"
 check "json" 0 "$BIN/searcher" -i "$T/demo.idx" --format json -k 50 'the OR a'
 if python3 -c 'import json,sys
 for l in open(sys.argv[1]): o=json.loads(l); assert {"qid","rank","score","id","title"} <= o.keys()' "$T/out"; then ok; else bad "json output is not valid JSON lines"; fi
+# A query id that is not UTF-8 is repaired, not emptied: lines stay told apart.
+printf 'q\3771\tharbour\n' | "$BIN/searcher" -i "$T/demo.idx" --format json -k 1 >"$T/out"
+if python3 -c 'import json,sys
+assert json.loads(open(sys.argv[1]).readline())["qid"] == "q\ufffd1"' "$T/out"; then ok; else bad "non-UTF-8 qid in json: $(head -c 200 "$T/out")"; fi
 check "tsv" 0 "$BIN/searcher" -i "$T/demo.idx" --format tsv 'remains'
 if awk -F'\t' 'NF != 8 { exit 1 }' "$T/out"; then ok; else bad "tsv lines must have 8 fields"; fi
 check "trec" 0 "$BIN/searcher" -i "$T/demo.idx" --format trec --tag run1 'remains'
