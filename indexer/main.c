@@ -213,9 +213,15 @@ int main(int argc, char **argv) {
   ** and replacing a good index with one would lose it. */
   if (td_builder_count(r.b) == 0) {
     td_builder_abort(r.b);
-    fprintf(stderr, "indexer: no articles found in %lu files read (%lu skipped: run with -v to "
-            "see why); nothing was written and %s was left as it was\n",
-            r.files - r.skipped, r.skipped, out);
+    char why[96] = "";
+    if (r.files == 0)
+      snprintf(why, sizeof why, "; give files ending in .txt, .trec, .sgml, .jsonl (or .gz)");
+    else if (r.skipped && !r.verbose)
+      snprintf(why, sizeof why, " (%lu skipped: run with -v to see why)", r.skipped);
+    int kept = access(out, F_OK) == 0;
+    fprintf(stderr, "indexer: no articles found in %lu files read%s; nothing was written%s%s%s\n",
+            r.files - r.skipped, why, kept ? " and " : "", kept ? out : "",
+            kept ? " was left as it was" : "");
     return 2;
   }
   td_build_stats st;
