@@ -185,8 +185,7 @@ mkdir -p "$T/c"
 "$IDX" -q -o "$T/c/good.idx" corpus/
 answers "$T/c/good.idx" "$T/q" "$T/c/a-good"
 # Offsets to damage: in the header and table, and at the start, a third, two
-# thirds and the end of every section (format.h: 64-byte header, then 16
-# entries of {u32 id, u32 crc, u64 offset, u64 length}).
+# thirds and the end of every section (tests/sections.py reads the table).
 python3 - "$T/c/good.idx" >"$T/c/offsets" <<'EOF'
 import sys
 sys.path.insert(0, 'tests')
