@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexicon.h"
+
 /* Sorted by strcmp, for bsearch. */
 static const char *const english[] = {
     "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
@@ -32,11 +34,11 @@ typedef struct key {
   size_t len;
 } key;
 
+/* The list is in strcmp order, which is the terms' order (td_term_cmp). */
 static int by_word(const void *k, const void *elem) {
   const key *a = k;
   const char *b = *(const char *const *)elem;
-  int c = strncmp(a->word, b, a->len);
-  return c ? c : -(b[a->len] != '\0');
+  return td_term_cmp(a->word, a->len, b, strlen(b));
 }
 
 int td_stopword(const char *lang, const char *word, size_t len) {
