@@ -10,6 +10,7 @@
 */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,11 @@ int main(int argc, char **argv) {
               strerror(errno), out);
       return 2;
     }
+  /* glibc grows a thread's heap by the bytes asked for, one mprotect per
+  ** page, and every call stalls the other threads' page faults: with -j 2
+  ** on Reuters that was 2,400 calls and 6% of the wall time.  Growing by
+  ** 16 MB at a time costs address space only. */
+  mallopt(M_TOP_PAD, 16 << 20);
   r.progress = !r.quiet && isatty(2);
   r.started = now();
   td_status rc = td_builder_new(out, &opt, &r.b, &r.err);

@@ -3,8 +3,9 @@
 # damaged file, a concurrent rebuild or hostile input does to an index.
 #
 #   (a) kill -9 of the indexer at 10%, 30%, 50%, 70% and 90% of a run: the
-#       previous index stays byte-identical and answers as before, and the
-#       next successful run leaves no INDEX.tmp-* or INDEX.runs-* behind;
+#       previous index stays byte-identical and answers as before (or, killed
+#       after its rename, the new index is whole), and the next successful
+#       run leaves no INDEX.tmp-* or INDEX.runs-* behind;
 #   (b) write failures injected with tests/fault_shim.c (LD_PRELOAD): ENOSPC
 #       after N bytes (N from 0 to past the index size), in the runs folder
 #       that the worker threads write, and EIO from write, fflush, fsync,
@@ -105,12 +106,18 @@ for pct in 10 30 50 70 90; do
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null; rc=$?
   outcomes="$outcomes $pct%:$([ "$rc" = 137 ] && echo killed || echo "exit-$rc")"
-  if [ "$rc" = 137 ]; then
+  if [ "$rc" = 137 ] && [ "$(md5 "$T/main.idx")" = "$sum_before" ]; then
     [ "$(leftovers "$T/main.idx")" -gt 0 ] && left=$((left + 1))
-    [ "$(md5 "$T/main.idx")" = "$sum_before" ] && ok || bad "kill -9 at $pct%: the old index changed"
     answers "$T/main.idx" "$T/q" "$T/a-after"
     same2 "kill -9 at $pct%: answers of the old index" "$T/a-before" "$T/a-after"
     timeout 20 "$SRCH" --check -i "$T/main.idx" >/dev/null 2>&1 && ok || bad "kill -9 at $pct%: --check fails on the old index"
+  elif [ "$rc" = 137 ]; then
+    # Killed after the rename, while removing its scratch files: the index
+    # must then be the new one, whole.
+    answers "$T/main.idx" "$T/q" "$T/a-after"
+    same2 "kill -9 at $pct% after the rename: answers of the new index" "$T/a-new" "$T/a-after"
+    timeout 20 "$SRCH" --check -i "$T/main.idx" >/dev/null 2>&1 && ok || bad "kill -9 at $pct% after the rename: --check fails"
+    "$IDX" -q -o "$T/main.idx" corpus/; sum_before=$(md5 "$T/main.idx")
   elif [ "$rc" = 0 ]; then
     # The run ended before the kill: then the index is the new one, whole.
     answers "$T/main.idx" "$T/q" "$T/a-after"
