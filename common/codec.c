@@ -17,28 +17,16 @@
 #include <string.h>
 
 /*
-** Writes V at OUT seven bits at a time, low bits first, with the top bit of
-** each byte set when another byte follows.  OUT must have room for
-** TD_VARINT_MAX bytes.  Returns the number of bytes written (1..10).
-*/
-size_t td_varint_put(uint8_t *out, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    out[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  out[n++] = (uint8_t)v;
-  return n;
-}
-
-/*
+** Varints (td_varint_put in codec.h) hold seven bits a byte, low bits first,
+** with the top bit of each byte set when another byte follows.
+**
 ** Reads one varint from [P, END) into *V and returns the byte after it.
 ** Returns NULL, leaving *V untouched, when END comes first, when the varint
 ** runs past TD_VARINT_MAX bytes, or when its tenth byte carries bits above
 ** bit 63 - none of which td_varint_put produces, so they mean corruption.
 ** Redundant trailing zero groups (0x80 0x00) are accepted as written.
 */
-const uint8_t *td_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+const uint8_t *td_varint_get_long(const uint8_t *p, const uint8_t *end, uint64_t *v) {
   uint64_t x = 0;
   for (unsigned shift = 0; shift < 7 * TD_VARINT_MAX; shift += 7) {
     if (p >= end) return NULL;
@@ -203,22 +191,8 @@ const uint8_t *td_bitpack_decode(const uint8_t *p, const uint8_t *end, size_t n,
 }
 
 /*
-** Replaces the N ascending values at V by their gaps: the first from BASE,
-** each other from its predecessor.  Arithmetic wraps modulo 2^32, so
-** td_prefix_sum restores any input exactly, ascending or not.
-*/
-void td_delta_encode(uint32_t *v, size_t n, uint32_t base) {
-  uint32_t prev = base;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t cur = v[i];
-    v[i] = cur - prev;
-    prev = cur;
-  }
-}
-
-/*
-** Replaces the N gaps at V by running sums starting from BASE, undoing
-** td_delta_encode with the same BASE.
+** Replaces the N gaps at V by running sums starting from BASE.  Arithmetic
+** wraps modulo 2^32.
 */
 void td_prefix_sum(uint32_t *v, size_t n, uint32_t base) {
   uint32_t acc = base;

@@ -17,12 +17,32 @@
 #define TD_BLOCK 128          /* values per postings block */
 #define TD_VARINT_MAX 10      /* bytes of the longest 64-bit varint */
 
-/* Writes V as a varint at OUT (room for TD_VARINT_MAX bytes); returns bytes written. */
-size_t td_varint_put(uint8_t *out, uint64_t v);
+/* Writes V as a varint at OUT (room for TD_VARINT_MAX bytes); returns bytes
+** written.  Inline: the inverter writes one per token. */
+static inline size_t td_varint_put(uint8_t *out, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
+/* td_varint_get for varints of two bytes or more. */
+const uint8_t *td_varint_get_long(const uint8_t *p, const uint8_t *end, uint64_t *v);
 
 /* Reads a varint from [P, END) into *V; returns the byte after it, or NULL
-** when the input ends inside the varint or it is longer than 10 bytes. */
-const uint8_t *td_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v);
+** when the input ends inside the varint or it is longer than 10 bytes.  The
+** one-byte case, most gaps and counts, is inline. */
+static inline const uint8_t *td_varint_get(const uint8_t *p, const uint8_t *end,
+                                           uint64_t *v) {
+  if (p < end && *p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
+  return td_varint_get_long(p, end, v);
+}
 
 /* Smallest bit width that holds every one of the N values in IN. */
 unsigned td_bits_needed(const uint32_t *in, size_t n);
@@ -39,9 +59,7 @@ size_t td_bitpack_encode(const uint32_t *in, size_t n, uint8_t *out);
 const uint8_t *td_bitpack_decode(const uint8_t *p, const uint8_t *end, size_t n,
                                  uint32_t *out);
 
-/* Turns ascending values into gaps in place: out[0] = in[0] - base,
-** out[i] = in[i] - in[i-1].  td_prefix_sum undoes it. */
-void td_delta_encode(uint32_t *v, size_t n, uint32_t base);
+/* Replaces the N gaps at V by running sums from BASE: v[i] = base + gaps up to i. */
 void td_prefix_sum(uint32_t *v, size_t n, uint32_t base);
 
 #endif

@@ -127,12 +127,11 @@ static td_status replay_chunks(chunk_cursor *c, unsigned n, td_postwriter *pw, t
     pos->len = 0;
     if (c[m].tf > UINT32_MAX / sizeof(uint32_t) || td_buf_reserve(pos, c[m].tf * sizeof(uint32_t)))
       return TD_ENOMEM;
-    uint32_t *pv = (uint32_t *)(void *)pos->data, acc = 0;
+    uint32_t *pv = (uint32_t *)(void *)pos->data;
     for (uint64_t i = 0; i < c[m].tf; i++) {
       uint64_t g;
       if (!(c[m].p = td_varint_get(c[m].p, c[m].end, &g))) return TD_EIO;
-      acc += (uint32_t)g;
-      pv[i] = acc;
+      pv[i] = (uint32_t)g;
     }
     td_status rc = td_postwriter_add(pw, (uint32_t)c[m].doc, pv, (uint32_t)c[m].tf);
     if (rc) return rc;

@@ -94,14 +94,13 @@ static td_status flush_block(td_postwriter *w) {
   return TD_OK;
 }
 
-td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *pos,
+td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *gaps,
                             uint32_t tf) {
   if (td_grow(&w->pos, &w->poscap, w->npos + tf, sizeof *w->pos, 1024)) return TD_ENOMEM;
   const td_docent *d = &w->sc.docs[docid];
   uint32_t ttf = 0;  /* positions ascend: the title's come first */
-  while (ttf < tf && pos[ttf] < d->title_len) ttf++;
-  memcpy(w->pos + w->npos, pos, tf * sizeof *pos);
-  td_delta_encode(w->pos + w->npos, tf, 0);
+  for (uint32_t at = 0; ttf < tf && (at += gaps[ttf]) < d->title_len;) ttf++;
+  memcpy(w->pos + w->npos, gaps, tf * sizeof *gaps);
   w->npos += tf;
   w->docids[w->n] = docid;
   w->tf[w->n] = tf;

@@ -37,9 +37,10 @@ void td_postwriter_free(td_postwriter *w);
 /* Starts a term that will have DF documents. */
 void td_postwriter_begin(td_postwriter *w, uint64_t df);
 
-/* Adds a document (ascending docids) with its TF positions, ascending; the
-** positions below the document's title length are title occurrences. */
-td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *pos,
+/* Adds a document (ascending docids) with its TF positions, given as gaps:
+** the first from 0, each other from the one before.  The positions below
+** the document's title length are title occurrences. */
+td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *gaps,
                             uint32_t tf);
 
 /* Appends the term's encoded postings to OUT; *MAX_SCORE receives the
