@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "analyzer.h"
 #include "builder_int.h"
@@ -351,7 +351,7 @@ static void add_section(section_out *so, uint32_t id, uint64_t off, uint64_t len
 static td_status write_section(FILE *f, section_out *so, uint32_t id, const void *p, size_t len) {
   if (align8(f, so)) return TD_EIO;
   if (len && fwrite(p, 1, len, f) != len) return TD_EIO;
-  add_section(so, id, so->at, len, (uint32_t)crc32(0, p, (uInt)len));
+  add_section(so, id, so->at, len, libdeflate_crc32(0, p, len));
   so->at += len;
   return TD_OK;
 }
@@ -366,8 +366,8 @@ static td_status write_header(FILE *f, const section_out *so, uint64_t size) {
   td_section table[TD_MAX_SECTIONS];
   memset(table, 0, sizeof table);
   memcpy(table, so->sec, so->n * sizeof *table);
-  h.table_crc = (uint32_t)crc32(0, (const uint8_t *)table, sizeof table);
-  h.header_crc = (uint32_t)crc32(0, (const uint8_t *)&h, sizeof h);
+  h.table_crc = libdeflate_crc32(0, (const uint8_t *)table, sizeof table);
+  h.header_crc = libdeflate_crc32(0, (const uint8_t *)&h, sizeof h);
   if (fseeko(f, 0, SEEK_SET) != 0 || fwrite(&h, 1, sizeof h, f) != sizeof h ||
       fwrite(table, 1, sizeof table, f) != sizeof table)
     return TD_EIO;

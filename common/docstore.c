@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zdict.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "codec.h"
@@ -58,10 +58,10 @@ static td_status write_block(td_docwriter *w, const uint8_t *p, size_t n) {
                          : ZSTD_compressCCtx(w->cctx, w->packed.data, bound, p, n, w->level);
   if (ZSTD_isError(clen)) return TD_ENOMEM;
   td_docblk e = {w->written, (uint32_t)clen, (uint32_t)n,
-                 (uint32_t)crc32(0, w->packed.data, (uInt)clen), 0};
+                 libdeflate_crc32(0, w->packed.data, clen), 0};
   if (fwrite(w->packed.data, 1, clen, w->out) != clen) return TD_EIO;
   if (td_buf_append(&w->idx, &e, sizeof e)) return TD_ENOMEM;
-  w->crc = (uint32_t)crc32(w->crc, w->packed.data, (uInt)clen);
+  w->crc = libdeflate_crc32(w->crc, w->packed.data, clen);
   w->written += clen;
   return TD_OK;
 }
@@ -210,7 +210,7 @@ static td_status load_block(td_docreader *r, uint64_t b, td_error *err) {
     return td_fail(err, TD_ECORRUPT, "stored-document block %llu lies outside its section",
                    (unsigned long long)b);
   const uint8_t *src = r->data + e.offset;
-  if ((uint32_t)crc32(0, src, e.clen) != e.crc)
+  if (libdeflate_crc32(0, src, e.clen) != e.crc)
     return td_fail(err, TD_ECORRUPT, "stored-document block %llu fails its checksum",
                    (unsigned long long)b);
   /* The frame's own header must agree with the index before that many

@@ -12,10 +12,10 @@
 **                   SUMIDX, IDS, IDSIDX, DOCTAB, POSTINGS, LEXICON, LEXIDX,
 **                   META
 **
-** Checksums are CRC-32 (zlib's).  The header and section table carry their
-** own CRC; each section has a whole-section CRC in the table (verified at
-** open for the small sections (all but BODIES, SUMMARIES, POSTINGS and
-** LEXICON) and by --check for
+** Checksums are CRC-32 (zlib's polynomial, computed with libdeflate).  The
+** header and section table carry their own CRC; each section has a
+** whole-section CRC in the table (verified at open for the small sections
+** (all but BODIES, SUMMARIES, POSTINGS and LEXICON) and by --check for
 ** all); the big sections are also checked piece by piece when a piece is
 ** read: each lexicon block, each postings block (docs and positions
 ** separately) and each stored-document block carries its own CRC, so a

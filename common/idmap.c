@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "codec.h"
 #include "format.h"
@@ -13,8 +13,8 @@
 static td_status close_block(td_idwriter *w) {
   if (w->data.len == w->block_start) return TD_OK;
   td_lexblk e = {w->block_start, (uint32_t)(w->data.len - w->block_start),
-                 (uint32_t)crc32(0, w->data.data + w->block_start,
-                                 (uInt)(w->data.len - w->block_start))};
+                 libdeflate_crc32(0, w->data.data + w->block_start,
+                                  w->data.len - w->block_start)};
   if (td_buf_append(&w->idx, &e, sizeof e)) return TD_ENOMEM;
   w->block_start = w->data.len;
   w->prev.len = 0;
@@ -73,7 +73,7 @@ td_status td_idmap_get(td_idmap *m, uint64_t docid, td_text *id, td_error *err) 
     return td_fail(err, TD_ECORRUPT, "id block %llu lies outside its section", (unsigned long long)b);
   const uint8_t *p = m->data + e.offset, *end = p + e.length;
   if (!m->verified[b]) {
-    if ((uint32_t)crc32(0, p, e.length) != e.crc)
+    if (libdeflate_crc32(0, p, e.length) != e.crc)
       return td_fail(err, TD_ECORRUPT, "id block %llu fails its checksum", (unsigned long long)b);
     m->verified[b] = 1;
   }

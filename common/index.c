@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "index_int.h"
 #include "postings.h"
@@ -42,7 +42,7 @@ static td_status read_header(td_index *ix, td_error *err) {
   }
   uint32_t want = h.header_crc;
   h.header_crc = 0;
-  if ((uint32_t)crc32(0, (const uint8_t *)&h, sizeof h) != want)
+  if (libdeflate_crc32(0, (const uint8_t *)&h, sizeof h) != want)
     return corrupt(err, ix->path, "header checksum mismatch");
   if (h.version != TD_FORMAT_VERSION)
     return td_fail(err, TD_ECORRUPT, "%s: index format version %u, this program reads %u; "
@@ -50,7 +50,7 @@ static td_status read_header(td_index *ix, td_error *err) {
                    TD_FORMAT_VERSION);
   if (h.file_size != ix->size) return corrupt(err, ix->path, "file size differs from the header (truncated?)");
   const uint8_t *table = ix->map + sizeof h;
-  if ((uint32_t)crc32(0, table, TD_MAX_SECTIONS * sizeof(td_section)) != h.table_crc)
+  if (libdeflate_crc32(0, table, TD_MAX_SECTIONS * sizeof(td_section)) != h.table_crc)
     return corrupt(err, ix->path, "section table checksum mismatch");
   if (h.nsections > TD_MAX_SECTIONS) return corrupt(err, ix->path, "too many sections");
   for (uint32_t i = 0; i < h.nsections; i++) {
@@ -80,7 +80,7 @@ static const uint32_t small_sections[] = {TD_SEC_META, TD_SEC_DOCTAB, TD_SEC_BOD
 
 static td_status check_section(td_index *ix, uint32_t id, td_error *err) {
   td_region r = ix->sec[id];
-  if ((uint32_t)crc32(0, r.p, (uInt)r.len) != ix->sec_crc[id]) {
+  if (libdeflate_crc32(0, r.p, r.len) != ix->sec_crc[id]) {
     char what[128];
     snprintf(what, sizeof what, "%s section checksum mismatch", section_names[id]);
     return corrupt(err, ix->path, what);

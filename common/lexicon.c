@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "codec.h"
 #include "format.h"
@@ -47,8 +47,8 @@ static td_status flush_block(td_lexwriter *w) {
   if (w->nterms == 0) return TD_OK;
   uint8_t head[TD_VARINT_MAX];
   size_t hn = td_varint_put(head, w->nterms);
-  uint32_t crc = (uint32_t)crc32(0, head, (uInt)hn);
-  crc = (uint32_t)crc32(crc, w->block.data, (uInt)w->block.len);
+  uint32_t crc = libdeflate_crc32(0, head, hn);
+  crc = libdeflate_crc32(crc, w->block.data, w->block.len);
   td_lexblk e = {w->data.len, (uint32_t)(hn + w->block.len), crc};
   if (td_buf_append(&w->data, head, hn) || td_buf_append(&w->data, w->block.data, w->block.len) ||
       td_buf_append(&w->idx, &e, sizeof e))
@@ -132,7 +132,7 @@ static td_status open_block(const td_lexicon *lex, size_t i, lexcur *c, td_error
     return td_fail(err, TD_ECORRUPT, "lexicon block %zu lies outside the lexicon", i);
   const uint8_t *p = lex->data + e.offset;
   if (!lex->verified[i]) {
-    if ((uint32_t)crc32(0, p, e.length) != e.crc)
+    if (libdeflate_crc32(0, p, e.length) != e.crc)
       return td_fail(err, TD_ECORRUPT, "lexicon block %zu fails its checksum", i);
     lex->verified[i] = 1;
   }

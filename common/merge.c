@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "analyzer.h"
@@ -207,7 +208,7 @@ static td_status merge_terms(slice *s, source *src, unsigned nsrc, chunk_cursor 
     /* Only now move on: the cursors pointed into the sources' buffers. */
     for (unsigned i = 0; i < nsrc && !rc; i++)
       if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i], NULL);
-    s->crc = (uint32_t)crc32(s->crc, out.data, (uInt)out.len);
+    s->crc = libdeflate_crc32(s->crc, out.data, out.len);
     s->bytes += out.len;
     s->nterms++;
     s->npostings += df;

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "score.h"
 
@@ -82,8 +82,8 @@ static td_status flush_block(td_postwriter *w) {
       pack_runs(&w->docs, tfm1, w->n) ||
       pack_runs(&w->docs, w->ttf, w->n) || pack_runs(&w->posdata, w->pos, w->npos))
     return TD_ENOMEM;
-  s.doc_crc = (uint32_t)crc32(0, w->docs.data + d0, (uInt)(w->docs.len - d0));
-  s.pos_crc = (uint32_t)crc32(0, w->posdata.data + p0, (uInt)(w->posdata.len - p0));
+  s.doc_crc = libdeflate_crc32(0, w->docs.data + d0, w->docs.len - d0);
+  s.pos_crc = libdeflate_crc32(0, w->posdata.data + p0, w->posdata.len - p0);
   if (td_buf_append(&w->skips, &s, sizeof s)) return TD_ENOMEM;
   w->prev_last = s.last_docid;
   w->any_block = 1;
@@ -120,11 +120,11 @@ td_status td_postwriter_end(td_postwriter *w, td_buf *out, float *max_score) {
     return TD_ENOMEM;
   if (w->df <= TD_BLOCK) {
     /* Most terms have one block: the lexicon has its bound, so only a CRC
-    ** of its bytes is kept instead of a skip entry, made from the block's
-    ** two. */
+    ** of its bytes is kept instead of a skip entry: the document bytes' CRC
+    ** continued over the positions. */
     td_skip s;
     memcpy(&s, w->skips.data, sizeof s);
-    uint32_t crc = (uint32_t)crc32_combine(s.doc_crc, s.pos_crc, (z_off_t)w->posdata.len);
+    uint32_t crc = libdeflate_crc32(s.doc_crc, w->posdata.data, w->posdata.len);
     if (td_buf_put_u32(out, crc)) return TD_ENOMEM;
   } else if (td_buf_append(out, w->skips.data, w->skips.len)) {
     return TD_ENOMEM;
@@ -234,8 +234,8 @@ static int decode_block(td_postings *p, uint32_t j) {
   get_skip(p, j, &s);
   if (!block_range(p, j, 0, &a, &b)) return fail(p, "doc block out of range"), 0;
   if (!is_verified(p, a)) {
-    uint32_t crc = (uint32_t)crc32(0, a, (uInt)(b - a));
-    if (p->nblocks == 1) crc = (uint32_t)crc32(crc, p->pos, (uInt)(p->end - p->pos));
+    uint32_t crc = libdeflate_crc32(0, a, b - a);
+    if (p->nblocks == 1) crc = libdeflate_crc32(crc, p->pos, p->end - p->pos);
     if (crc != s.doc_crc) return fail(p, "doc block checksum mismatch"), 0;
     set_verified(p, a);
   }
@@ -437,7 +437,7 @@ static int enter_positions(td_postings *p) {
   if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), 0;
   /* A one-block term's positions were checked with its documents. */
   if (p->nblocks > 1 && !is_verified(p, a)) {
-    if ((uint32_t)crc32(0, a, (uInt)(b - a)) != s.pos_crc)
+    if (libdeflate_crc32(0, a, b - a) != s.pos_crc)
       return fail(p, "position block checksum mismatch"), 0;
     set_verified(p, a);
   }

@@ -382,6 +382,7 @@ static void test_prefix_sum_huge_gaps(void **state) {
   assert_ptr_equal(td_bitpack_decode(buf, buf + len, 4, out), buf + len);
   td_prefix_sum(out, 4, 0);
   assert_memory_equal(out, docs, sizeof docs);
+  free(buf);
 
   uint32_t wrap[] = {UINT32_MAX, 2};
   td_prefix_sum(wrap, 2, 0);
