@@ -61,6 +61,8 @@ CORPORA = [
     ("synth", "Synthetic news", None),
 ]
 MAX_PASSES = 20
+INDEX_RUNS = 3            # indexing runs of a build, the fastest kept ...
+INDEX_REPEAT_UNDER = 5.0  # ... when one takes at most this many seconds
 VARIANTS = [("top10", "top 10, ranked"), ("count", "count only")]
 
 
@@ -359,15 +361,24 @@ def articles_indexed(*logs):
 
 
 def run_index(args, eng, idx, inputs, logdir, commands, tag=""):
-    remove_index(idx)
+    """Indexes INPUTS into IDX INDEX_RUNS times, once when a run takes over
+    INDEX_REPEAT_UNDER seconds, and keeps the fastest run: one run of a
+    build under a second varied by 10% between bench runs."""
     cmd = eng.index_cmd(idx, inputs)
     commands.setdefault("index " + eng.name + tag, shlex.join(cmd))
     errlog = os.path.join(logdir, eng.name + tag + "-index.log")
     log("%s: indexing" % eng.name)
-    r = measure(cmd, stdout_path=errlog + ".out", stderr_path=errlog, timeout=args.timeout)
-    if r.get("rc") != 0 or not os.path.exists(idx):
-        why = r.get("error") or "exit code %s" % r.get("rc")
-        return {"error": "indexing failed (%s): %s" % (why, tail(errlog) or "no message")}
+    r = None
+    for _ in range(INDEX_RUNS):
+        remove_index(idx)
+        run = measure(cmd, stdout_path=errlog + ".out", stderr_path=errlog, timeout=args.timeout)
+        if run.get("rc") != 0 or not os.path.exists(idx):
+            why = run.get("error") or "exit code %s" % run.get("rc")
+            return {"error": "indexing failed (%s): %s" % (why, tail(errlog) or "no message")}
+        if r is None or run["wall"] < r["wall"]:
+            r = run
+        if run["wall"] > INDEX_REPEAT_UNDER:
+            break
     r["bytes"] = path_bytes(idx)
     r["articles"] = articles_indexed(errlog, errlog + ".out")
     log("%s: indexed in %.1f s, %.1f MB" % (eng.name, r["wall"], r["bytes"] / 1e6))
@@ -820,7 +831,9 @@ def write_report(results, path):
         "reader (`common/corpus.h`), so they see exactly the articles `bin/indexer` sees.",
         "- **Indexing**: wall time, CPU time (user + sys) and peak RSS of the indexing process "
         "(from `wait4()`), and the bytes of the finished index with the article text stored. "
-        "Xapian's time includes compacting the database, FTS5's its `optimize` merge.",
+        "Xapian's time includes compacting the database, FTS5's its `optimize` merge. "
+        "Fastest of %d runs, or one run where it takes over %.0f s."
+        % (INDEX_RUNS, INDEX_REPEAT_UNDER),
         "- **Queries per second**: each query set is answered in one batch process "
         "(`qid<TAB>query` lines on stdin); QPS = queries / (batch wall time − wall time of an "
         "empty batch, i.e. process start and index open, fastest of 5). A set whose work takes "
