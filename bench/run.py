@@ -149,7 +149,8 @@ def input_bytes(paths):
 
 
 def warm(path):
-    """Reads every file of an index once, so queries meet a warm cache."""
+    """Reads every file of PATH (an index, or an input folder) once, so that
+    queries, and the first engine to index, meet a warm cache."""
     files = [path] if os.path.isfile(path) else [
         os.path.join(d, f) for d, _s, fs in os.walk(path) for f in fs]
     for f in files:
@@ -513,6 +514,8 @@ def bench_corpus(args, engines, name, title, folders, commands):
     rundir = os.path.join(args.scratch, "runs", name)
     os.makedirs(folder, exist_ok=True)
     os.makedirs(rundir, exist_ok=True)
+    for path in inputs:
+        warm(path)
     for eng in engines:
         er = res["engines"][eng.name] = {}
         if eng.problem:
@@ -832,6 +835,7 @@ def write_report(results, path):
         "- **Indexing**: wall time, CPU time (user + sys) and peak RSS of the indexing process "
         "(from `wait4()`), and the bytes of the finished index with the article text stored. "
         "Xapian's time includes compacting the database, FTS5's its `optimize` merge. "
+        "The input is read once beforehand (warm page cache). "
         "Fastest of %d runs, or one run where it takes over %.0f s."
         % (INDEX_RUNS, INDEX_REPEAT_UNDER),
         "- **Queries per second**: each query set is answered in one batch process "
