@@ -14,11 +14,13 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -Icommon -D_GNU_SOURCE
 STD     := -std=gnu11
-LIBS    := -lstemmer -lutf8proc -ljansson -lzstd -ldeflate -lz -lpthread -lm
+# The library reads JSON Lines with yajl's event parser (common/corpus_jsonl.c
+# says why); the searcher writes --format json with jansson.
+LIBS    := -lstemmer -lutf8proc -lyajl -ljansson -lzstd -ldeflate -lz -lpthread -lm
 TESTLIBS := -lcmocka
 
 # Debian packages the build, the tests and the benchmarks need.
-PKGS_BUILD := build-essential zlib1g-dev libdeflate-dev libzstd-dev libstemmer-dev libutf8proc-dev libjansson-dev
+PKGS_BUILD := build-essential zlib1g-dev libdeflate-dev libzstd-dev libstemmer-dev libutf8proc-dev libyajl-dev libjansson-dev
 PKGS_TEST  := libcmocka-dev python3 valgrind time
 PKGS_BENCH := libxapian-dev libsqlite3-dev
 

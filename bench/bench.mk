@@ -20,7 +20,7 @@ CXX         ?= c++
 # The corpus reader and what it needs, compiled by the main pattern rule.
 PEER_READER_OBJ := $(patsubst %.c,$(B)/%.o,common/status.c $(wildcard common/corpus*.c))
 PEER_OBJ    := $(B)/bench/peers/peer_util.o $(B)/indexer/walk.o $(PEER_READER_OBJ)
-PEER_LIBS   := -ljansson -lz
+PEER_LIBS   := -lyajl -lz
 BENCH_PEERS := $(B)/bench/xapian_peer $(B)/bench/fts5_peer
 
 .PHONY: bench bench-large bench-quick bench-peers bench-ours

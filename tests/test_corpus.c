@@ -505,6 +505,52 @@ static void test_jsonl_bad_lines(void **state) {
   coll_free(&c);
 }
 
+/* What the event parser must get right that the lines above do not show:
+** the last of two equal keys counts, a number as "id" is printed as it
+** always was, values nested in the object or under other keys are passed
+** over, and a top-level value that is not an object is refused. */
+static void test_jsonl_values(void **state) {
+  (void)state;
+  coll c;
+  td_error err;
+  td_corpus_counts counts = {0};
+  const char *path = write_str(
+      "values.jsonl",
+      "{\"id\": \"first\", \"body\": \"one\", \"id\": \"last\", \"title\": \"t\", \"title\": null}\n"
+      "{\"id\": -0, \"body\": \"b\"}\n"
+      "{\"id\": 1.5e3, \"body\": \"b\"}\n"
+      "{\"id\": 0.1, \"body\": \"b\"}\n"
+      "{\"id\": 123456789012345678901234567890, \"body\": \"b\"}\n"
+      "{\"meta\": {\"id\": \"inner\", \"body\": [\"x\"]}, \"id\": \"outer\", \"body\": \"kept\","
+      " \"tags\": [{\"title\": \"no\"}], \"date\": true, \"source\": [\"s\"], \"url\": {}}\n"
+      "\"just a string\"\n"
+      "42\n"
+      "null\n"
+      "{\"id\": \"a\", \"body\": \"b\"}{\"id\": \"c\", \"body\": \"d\"}\n");
+  assert_int_equal(read_into(path, "values.jsonl", &c, &counts, &err), TD_OK);
+  assert_int_equal(c.n, 6);
+  assert_field(&c.a[0], ID, "last");
+  assert_field(&c.a[0], TITLE, "");
+  assert_field(&c.a[0], BODY, "one");
+  assert_field(&c.a[1], ID, "0");
+  assert_field(&c.a[2], ID, "1500");
+  assert_field(&c.a[3], ID, "0.10000000000000001");
+  assert_field(&c.a[4], ID, "123456789012345678901234567890");
+  assert_field(&c.a[5], ID, "outer");
+  assert_field(&c.a[5], BODY, "kept");
+  assert_field(&c.a[5], TITLE, "");
+  assert_field(&c.a[5], DATE, "");
+  assert_int_equal(counts.records_skipped, 4);
+  assert_int_equal(c.nw, 7);
+  assert_non_null(strstr(c.w[0].msg, "\"date\" is not a string"));
+  assert_non_null(strstr(c.w[1].msg, "\"source\" is not a string"));
+  assert_non_null(strstr(c.w[2].msg, "\"url\" is not a string"));
+  for (int i = 3; i < 6; i++) assert_non_null(strstr(c.w[i].msg, "not a JSON object"));
+  assert_non_null(strstr(c.w[6].msg, "not valid JSON"));
+  assert_int_equal(c.w[6].line, 10);
+  coll_free(&c);
+}
+
 /* Fields other than the body are capped at 64 KiB whatever the format. */
 static void test_jsonl_long_fields(void **state) {
   (void)state;
@@ -661,7 +707,7 @@ static void test_invalid_utf8(void **state) {
   assert_non_null(strstr(c.w[0].msg, "Latin-1"));
   coll_free(&c);
 
-  /* jansson refuses invalid UTF-8: the line is repaired, then parsed. */
+  /* Invalid UTF-8 in a JSON line: the line is repaired, then parsed. */
   path = write_str("latin1.jsonl",
                    "{\"id\": \"j1\", \"body\": \"ok\"}\n"
                    "{\"id\": \"j2\", \"title\": \"Se\xf1or\", \"body\": \"a\xe9\"}\n");
@@ -1114,6 +1160,7 @@ int main(void) {
       cmocka_unit_test(test_trec_tag_across_pieces),
       cmocka_unit_test(test_jsonl_good),
       cmocka_unit_test(test_jsonl_bad_lines),
+      cmocka_unit_test(test_jsonl_values),
       cmocka_unit_test(test_jsonl_long_fields),
       cmocka_unit_test(test_jsonl_bom),
       cmocka_unit_test(test_gzip_each_format),
