@@ -474,6 +474,9 @@ static const char *binary_reason(const char *p, size_t n, int nul_is_binary) {
   const unsigned char *u = (const unsigned char *)p;
   size_t odd = 0;
   for (size_t i = 0; i < n; i++) {
+    /* Clean text, nearly all of a text file, counts for nothing: it is
+    ** passed eight bytes at a time. */
+    if ((i += td_cr_clean_prefix(p + i, n - i, 1)) == n) break;
     unsigned c = u[i];
     if (c == 0 && nul_is_binary) return "a NUL byte";
     if (c < 0x80) {
