@@ -18,6 +18,7 @@ struct td_postwriter {
   uint32_t n;                  /* documents in the open block */
   uint32_t docids[TD_BLOCK], tf[TD_BLOCK], ttf[TD_BLOCK];
   float block_max, term_max;
+  uint32_t max_wtf, max_len;   /* the document that gave BLOCK_MAX; wtf 0: none */
   uint32_t *pos;               /* gap-coded positions of the open block */
   size_t npos, poscap;
   td_buf skips, docs, posdata;
@@ -48,6 +49,7 @@ void td_postwriter_begin(td_postwriter *w, uint64_t df) {
   w->n = 0;
   w->npos = 0;
   w->term_max = w->block_max = 0;
+  w->max_wtf = 0;
   w->skips.len = w->docs.len = w->posdata.len = 0;
 }
 
@@ -91,6 +93,7 @@ static td_status flush_block(td_postwriter *w) {
   w->n = 0;
   w->npos = 0;
   w->block_max = 0;
+  w->max_wtf = 0;
   return TD_OK;
 }
 
@@ -105,9 +108,19 @@ td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *ga
   w->docids[w->n] = docid;
   w->tf[w->n] = tf;
   w->ttf[w->n] = ttf;
-  float norm = td_norm(w->sc.k1, w->sc.b, d->len, w->sc.avgdl);
-  float s = td_bm25(w->idf, w->sc.k1, td_wtf(tf, ttf, w->sc.title_weight), norm);
-  if (s > w->block_max) w->block_max = s;
+  /* A document as frequent as the block's best so far, and no shorter,
+  ** scores no higher: every step of the float formula is monotonic in the
+  ** length.  Most documents of a block are passed so, without the two
+  ** divisions, which took half the time of adding a posting. */
+  uint32_t wtf = td_wtf(tf, ttf, w->sc.title_weight);
+  if (wtf != w->max_wtf || d->len < w->max_len) {
+    float s = td_bm25(w->idf, w->sc.k1, wtf, td_norm(w->sc.k1, w->sc.b, d->len, w->sc.avgdl));
+    if (s > w->block_max) {
+      w->block_max = s;
+      w->max_wtf = wtf;
+      w->max_len = d->len;
+    }
+  }
   w->added++;
   if (++w->n == TD_BLOCK) return flush_block(w);
   return TD_OK;
