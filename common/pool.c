@@ -8,8 +8,8 @@
 ** in docid order, so a finished batch waits in a list sorted by sequence
 ** number, and whichever worker finds the next one ready stores it (one at
 ** a time: STORING).  At most INFLIGHT_PER_WORKER batches per worker are in
-** flight, which bounds the memory held in copies.  Lanes interleave in docid order; the merge in
-** builder.c puts their postings back in order.
+** flight, which bounds the memory held in copies.  Lanes interleave in docid
+** order; the merge in builder.c puts their postings back in order.
 */
 #include <stdlib.h>
 #include <string.h>
