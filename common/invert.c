@@ -239,6 +239,40 @@ static int compare_chunks(const void *a, const void *b) {
   return td_term_cmp(x->term, x->len, y->term, y->len);
 }
 
+/* A term's place in the sort: its first 8 bytes as a big-endian number,
+** zero-padded (no term holds a zero byte), and its number. */
+typedef struct keyed {
+  uint64_t key;
+  uint32_t idx;
+} keyed;
+
+static uint64_t prefix_key(const char *s, size_t n) {
+  uint64_t k = 0;
+  for (size_t i = 0; i < 8; i++) k = k << 8 | (i < n ? (unsigned char)s[i] : 0u);
+  return k;
+}
+
+/* Sorts A[0..N) by key, a byte at a time from the lowest, using TMP as
+** much room again; a byte that all keys share is passed over.  Returns
+** whichever of the two arrays holds the result. */
+static keyed *radix_sort(keyed *a, keyed *tmp, size_t n) {
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++) count[(a[i].key >> shift & 0xff) + 1]++;
+    if (count[(a[0].key >> shift & 0xff) + 1] == n) continue;
+    for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+    for (size_t i = 0; i < n; i++) tmp[count[a[i].key >> shift & 0xff]++] = a[i];
+    keyed *t = a;
+    a = tmp;
+    tmp = t;
+  }
+  return a;
+}
+
+/* The terms in td_term_cmp order: by their first 8 bytes with a radix
+** sort, then, among the few that share those, by comparison.  qsort
+** comparing whole terms took 3% of indexing 20 Newsgroups single-threaded
+** and, at the end of each lane of a threaded build, 20 ms. */
 td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
   *out = v->sorted;
   *n = v->nterms;
@@ -249,11 +283,22 @@ td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
     v->sorted = s;
     v->sortedcap = v->nterms;
   }
-  for (size_t i = 0; i < v->nterms; i++) {
-    term *t = &v->terms[i];
-    v->sorted[i] = (td_chunk){t->str, t->len, t->df, t->chunk.data, t->chunk.len};
+  keyed *keys = v->nterms ? malloc(2 * v->nterms * sizeof *keys) : NULL;
+  if (v->nterms && !keys) return TD_ENOMEM;
+  for (size_t i = 0; i < v->nterms; i++)
+    keys[i] = (keyed){prefix_key(v->terms[i].str, v->terms[i].len), (uint32_t)i};
+  const keyed *order = v->nterms ? radix_sort(keys, keys + v->nterms, v->nterms) : NULL;
+  for (size_t j = 0; j < v->nterms; j++) {
+    term *t = &v->terms[order[j].idx];
+    v->sorted[j] = (td_chunk){t->str, t->len, t->df, t->chunk.data, t->chunk.len};
   }
-  if (v->nterms) qsort(v->sorted, v->nterms, sizeof *v->sorted, compare_chunks);
+  for (size_t j = 0; j < v->nterms;) {
+    size_t e = j + 1;
+    while (e < v->nterms && order[e].key == order[j].key) e++;
+    if (e - j > 1) qsort(v->sorted + j, e - j, sizeof *v->sorted, compare_chunks);
+    j = e;
+  }
+  free(keys);
   v->sorted_fresh = 1;
   *out = v->sorted;
   *n = v->nterms;
