@@ -17,6 +17,7 @@
 #include "corpus_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,8 @@ static int jl_boolean(void *ctx, int b) {
 
 /* An "id" number is kept as jansson, the parser before, printed it, so ids
 ** stay what they were: an integer in decimal, any other number with 17
-** significant digits.  An integer too large for 64 bits, which jansson
-** refused, keeps its digits. */
+** significant digits.  A number too large for that (an integer past 64 bits,
+** a real past the double range), which jansson refused, keeps its text. */
 static int jl_number(void *ctx, const char *p, size_t n) {
   jl_record *r = ctx;
   int f = jl_value(r, 0);
@@ -92,19 +93,20 @@ static int jl_number(void *ctx, const char *p, size_t n) {
     return 1;
   }
   char text[64], num[64];
-  if (n >= sizeof text) return jl_set(r, f, p, n);
-  memcpy(text, p, n);
-  text[n] = '\0';
-  errno = 0;
-  int len;
-  if (!strpbrk(text, ".eE")) {
-    long long v = strtoll(text, NULL, 10);
-    if (errno == ERANGE) return jl_set(r, f, p, n);
-    len = snprintf(num, sizeof num, "%lld", v);
-  } else {
-    len = snprintf(num, sizeof num, "%.17g", strtod(text, NULL));
+  int len = -1;
+  if (n < sizeof text) {
+    memcpy(text, p, n);
+    text[n] = '\0';
+    errno = 0;
+    if (!strpbrk(text, ".eE")) {
+      long long v = strtoll(text, NULL, 10);
+      if (errno != ERANGE) len = snprintf(num, sizeof num, "%lld", v);
+    } else {
+      double d = strtod(text, NULL);
+      if (!isinf(d)) len = snprintf(num, sizeof num, "%.17g", d);
+    }
   }
-  return jl_set(r, f, num, (size_t)len);
+  return len < 0 ? jl_set(r, f, p, n) : jl_set(r, f, num, (size_t)len);
 }
 
 static int jl_string(void *ctx, const unsigned char *p, size_t n) {
@@ -167,7 +169,13 @@ static int jl_parse(jl_record *r, const char *p, size_t n, char *why, size_t why
     return 1;
   }
   yajl_status st = yajl_parse(h, (const unsigned char *)p, n);
-  if (st == yajl_status_ok) st = yajl_complete_parse(h);
+  /* A line that ends too early fails only in the final call, whose byte
+  ** count is 0: the place to name is then the end of the line. */
+  size_t at = yajl_get_bytes_consumed(h);
+  if (st == yajl_status_ok) {
+    st = yajl_complete_parse(h);
+    at = n;
+  }
   int ok = st == yajl_status_ok || r->rc;
   if (!ok) {
     unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
@@ -175,7 +183,7 @@ static int jl_parse(jl_record *r, const char *p, size_t n, char *why, size_t why
     while (len && (msg[len - 1] == '.' || msg[len - 1] == ' ')) len--;
     snprintf(why, whysize, "%.*s", (int)len, msg ? (const char *)msg : "invalid");
     if (msg) yajl_free_error(h, msg);
-    *col = yajl_get_bytes_consumed(h) + 1;
+    *col = at + 1;
   }
   yajl_free(h);
   return ok;

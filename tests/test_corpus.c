@@ -551,6 +551,24 @@ static void test_jsonl_values(void **state) {
   coll_free(&c);
 }
 
+/* A real id past the double range keeps its text, as a huge integer does,
+** and a line that ends inside the object is reported at its end. */
+static void test_jsonl_edges(void **state) {
+  (void)state;
+  coll c;
+  td_error err;
+  const char *path = write_str("edges.jsonl",
+                               "{\"id\": -1e400, \"body\": \"b\"}\n"
+                               "{\"id\": \"n\", \"body\": \"x\"\n");
+  assert_int_equal(read_into(path, "edges.jsonl", &c, NULL, &err), TD_OK);
+  assert_int_equal(c.n, 1);
+  assert_field(&c.a[0], ID, "-1e400");
+  assert_int_equal(c.nw, 1);
+  assert_int_equal(c.w[0].line, 2);
+  assert_non_null(strstr(c.w[0].msg, "at column 24"));
+  coll_free(&c);
+}
+
 /* Fields other than the body are capped at 64 KiB whatever the format. */
 static void test_jsonl_long_fields(void **state) {
   (void)state;
@@ -1161,6 +1179,7 @@ int main(void) {
       cmocka_unit_test(test_jsonl_good),
       cmocka_unit_test(test_jsonl_bad_lines),
       cmocka_unit_test(test_jsonl_values),
+      cmocka_unit_test(test_jsonl_edges),
       cmocka_unit_test(test_jsonl_long_fields),
       cmocka_unit_test(test_jsonl_bom),
       cmocka_unit_test(test_gzip_each_format),
