@@ -240,7 +240,8 @@ static int compare_chunks(const void *a, const void *b) {
 }
 
 /* A term's place in the sort: its first 8 bytes as a big-endian number,
-** zero-padded (no term holds a zero byte), and its number. */
+** zero-padded, and its number.  A term before another never has the larger
+** key; terms with equal keys are then ordered by comparison. */
 typedef struct keyed {
   uint64_t key;
   uint32_t idx;
@@ -283,11 +284,11 @@ td_status td_inverter_sorted(td_inverter *v, const td_chunk **out, size_t *n) {
     v->sorted = s;
     v->sortedcap = v->nterms;
   }
-  keyed *keys = v->nterms ? malloc(2 * v->nterms * sizeof *keys) : NULL;
-  if (v->nterms && !keys) return TD_ENOMEM;
+  keyed *keys = malloc((2 * v->nterms + 1) * sizeof *keys);
+  if (!keys) return TD_ENOMEM;
   for (size_t i = 0; i < v->nterms; i++)
     keys[i] = (keyed){prefix_key(v->terms[i].str, v->terms[i].len), (uint32_t)i};
-  const keyed *order = v->nterms ? radix_sort(keys, keys + v->nterms, v->nterms) : NULL;
+  const keyed *order = v->nterms ? radix_sort(keys, keys + v->nterms, v->nterms) : keys;
   for (size_t j = 0; j < v->nterms; j++) {
     term *t = &v->terms[order[j].idx];
     v->sorted[j] = (td_chunk){t->str, t->len, t->df, t->chunk.data, t->chunk.len};

@@ -191,10 +191,11 @@ int main(int argc, char **argv) {
               strerror(errno), out);
       return 2;
     }
-  /* glibc grows a thread's heap by the bytes asked for, one mprotect per
-  ** page, and every call stalls the other threads' page faults: with -j 2
-  ** on Reuters that was 2,400 calls and 6% of the wall time.  Growing by
-  ** 16 MB at a time costs address space only. */
+  /* glibc grows a thread's heap by the bytes asked for, mostly a page per
+  ** mprotect, and every call stalls the other threads' page faults: with
+  ** -j 2 on Reuters that was 2,400 calls and 6% of the wall time.  With a
+  ** pad, each new thread heap starts with 16 MB usable, which costs address
+  ** space only (a larger build still grows its heaps as before). */
   mallopt(M_TOP_PAD, 16 << 20);
   r.progress = !r.quiet && isatty(2);
   r.started = now();
