@@ -314,7 +314,7 @@ static uint32_t enter_block(td_postings *p, uint32_t j) {
   return p->docid = p->docids[0];
 }
 
-uint32_t td_postings_next(td_postings *p) {
+uint32_t td_postings_next_block(td_postings *p) {
   if (p->docid == TD_END) return TD_END;
   if (p->blk == p->nblocks) return enter_block(p, 0);
   if (p->i + 1 < p->n) return p->docid = p->docids[++p->i];
@@ -381,34 +381,16 @@ static uint32_t find_block(const td_postings *p, uint32_t from, uint32_t target)
   return lo;
 }
 
-/* Moves to the first document of the decoded block >= TARGET, which its
-** last document is.  Eight documents at a time are compared and counted,
-** without a branch per document: a seek usually goes a few documents on,
-** and a loop that stops after an unpredictable number of steps was
-** mispredicted at nearly every exit.  The TD_END after the block's last
-** document keeps a count from running past it. */
-static uint32_t seek_in_block(td_postings *p, uint32_t target) {
-  const uint32_t *a = p->docids;
-  uint32_t i = p->i, k;
-  do {
-    k = 0;
-    for (uint32_t j = 0; j < 8; j++) k += a[i + j] < target;
-    i += k;
-  } while (k == 8);
-  p->i = i;
-  return p->docid = a[i];
-}
-
-uint32_t td_postings_seek(td_postings *p, uint32_t target) {
+uint32_t td_postings_seek_block(td_postings *p, uint32_t target) {
   if (p->docid == TD_END) return TD_END;
   uint32_t j = 0;
   if (p->blk < p->nblocks) {
     if (p->docid >= target) return p->docid;
-    if (p->docids[p->n - 1] >= target) return seek_in_block(p, target);
+    if (p->docids[p->n - 1] >= target) return td_postings_seek_in_block(p, target);
     j = p->blk + 1;
   }
   if (enter_block(p, find_block(p, j, target)) == TD_END) return TD_END;
-  return seek_in_block(p, target);
+  return td_postings_seek_in_block(p, target);
 }
 
 uint32_t td_postings_seek_passing(td_postings *p, uint32_t target, const td_freq_bound *b) {
