@@ -189,15 +189,3 @@ const uint8_t *td_bitpack_decode(const uint8_t *p, const uint8_t *end, size_t n,
   }
   return p + len;
 }
-
-/*
-** Replaces the N gaps at V by running sums starting from BASE.  Arithmetic
-** wraps modulo 2^32.
-*/
-void td_prefix_sum(uint32_t *v, size_t n, uint32_t base) {
-  uint32_t acc = base;
-  for (size_t i = 0; i < n; i++) {
-    acc += v[i];
-    v[i] = acc;
-  }
-}

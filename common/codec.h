@@ -59,7 +59,16 @@ size_t td_bitpack_encode(const uint32_t *in, size_t n, uint8_t *out);
 const uint8_t *td_bitpack_decode(const uint8_t *p, const uint8_t *end, size_t n,
                                  uint32_t *out);
 
-/* Replaces the N gaps at V by running sums from BASE: v[i] = base + gaps up to i. */
-void td_prefix_sum(uint32_t *v, size_t n, uint32_t base);
+/* Replaces the N gaps at V by running sums from BASE: v[i] = base + gaps up to i
+** (modulo 2^32).
+** Inline: a phrase sums a few positions per document, and the call showed
+** as a tenth of counting a phrase (about 2% of it once inline). */
+static inline void td_prefix_sum(uint32_t *v, size_t n, uint32_t base) {
+  uint32_t acc = base;
+  for (size_t i = 0; i < n; i++) {
+    acc += v[i];
+    v[i] = acc;
+  }
+}
 
 #endif

@@ -932,6 +932,25 @@ static int count_meet(evalctx *c, it *root, uint64_t *n) {
   return 1;
 }
 
+/* Whether the first two kids of phrase X line up somewhere in the document
+** they stand on: phrase_matches() for two kids when only counting, as one
+** merge of their positions. */
+static int pair_matches(evalctx *c, it *x) {
+  uint32_t na, nb;
+  const uint32_t *a = kid_positions(c, x->kids[0], &na), *b;
+  if (!a || !(b = kid_positions(c, x->kids[1], &nb))) return 0;
+  /* a - offs[0] == b - offs[1] for a phrase that starts at 0 or later,
+  ** without subtracting below zero */
+  uint64_t oa = x->offs[0], ob = x->offs[1];
+  for (uint32_t j = 0, k = 0; j < na && k < nb;) {
+    uint64_t u = a[j] + ob, v = b[k] + oa;
+    if (u == v && a[j] >= oa) return 1;
+    j += u <= v;
+    k += u >= v;
+  }
+  return 0;
+}
+
 /* Counts the documents of phrase X of two or more plain words (not title:) on
 ** its words' cursors: the two rarest leapfrog as count_and does and the
 ** positions are checked where they meet, without going through seek()'s
@@ -939,7 +958,6 @@ static int count_meet(evalctx *c, it *root, uint64_t *n) {
 static uint64_t count_phrase(evalctx *c, it *x) {
   if (x->doc == TD_END) return 0;
   td_postings *lead = &x->kids[0]->post, *second = &x->kids[1]->post;
-  size_t m = x->nkids > 2 ? 2 : x->nkids;
   uint64_t n = 1;
   uint32_t d = td_postings_next(lead);
   while (d != TD_END && !c->status) {
@@ -950,15 +968,16 @@ static uint64_t count_phrase(evalctx *c, it *x) {
       continue;
     }
     x->doc = x->kids[0]->doc = x->kids[1]->doc = d;
-    if (phrase_matches(c, x, m)) {
-      if (m < x->nkids) {
-        if ((e = align_kids(c, x, d, x->nkids)) == TD_END) break;
-        if (e != d) {
-          d = td_postings_seek(lead, e);
-          continue;
-        }
+    if (pair_matches(c, x)) {
+      /* The other words are sought only where the two rarest line up. */
+      for (size_t i = 2; i < x->nkids && e == d; i++)
+        e = x->kids[i]->doc = td_postings_seek(&x->kids[i]->post, d);
+      if (e == TD_END) break;
+      if (e != d) {
+        d = td_postings_seek(lead, e);
+        continue;
       }
-      n += m == x->nkids || phrase_matches(c, x, x->nkids);
+      n += x->nkids == 2 || phrase_matches(c, x, x->nkids);
     }
     d = td_postings_next(lead);
   }
