@@ -159,6 +159,11 @@ static inline uint32_t td_postings_ttf(td_postings *p) {
 ** valid while the cursor stays in its block. */
 const uint32_t *td_postings_positions(td_postings *p, uint32_t *n);
 
+/* The same positions as they are stored, without summing them: *SUMMED is
+** 1 when they are positions already (asked for before), else they are
+** gaps, the first from 0.  For a check that reads each document once. */
+const uint32_t *td_postings_gaps(td_postings *p, uint32_t *n, int *summed);
+
 /* A BM25 floor a document must pass on its own frequency and length: with
 ** W its weighted frequency (td_wtf; TITLE_WEIGHT * ttf when TITLE_ONLY),
 ** it may pass when W > 0 and W * P - Q > R * len (search.c derives P, Q, R

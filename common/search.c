@@ -932,23 +932,39 @@ static int count_meet(evalctx *c, it *root, uint64_t *n) {
   return 1;
 }
 
+/* The gaps (or positions) of a TERM kid's current document. */
+static const uint32_t *kid_gaps(evalctx *c, it *k, uint32_t *n, int *summed) {
+  const uint32_t *p = td_postings_gaps(&k->post, n, summed);
+  if (!p && !c->status) c->status = k->post.status ? k->post.status : TD_ECORRUPT;
+  return p;
+}
+
 /* Whether the first two kids of phrase X line up somewhere in the document
 ** they stand on: phrase_matches() for two kids when only counting, as one
-** merge of their positions. */
+** merge that sums the positions as it reads them, rather than summing
+** each list in place first. */
 static int pair_matches(evalctx *c, it *x) {
   uint32_t na, nb;
-  const uint32_t *a = kid_positions(c, x->kids[0], &na), *b;
-  if (!a || !(b = kid_positions(c, x->kids[1], &nb))) return 0;
+  int sa, sb;
+  const uint32_t *a = kid_gaps(c, x->kids[0], &na, &sa), *b;
+  if (!a || !(b = kid_gaps(c, x->kids[1], &nb, &sb))) return 0;
   /* a - offs[0] == b - offs[1] for a phrase that starts at 0 or later,
-  ** without subtracting below zero */
+  ** without subtracting below zero; positions are sums of 32-bit gaps,
+  ** so they are summed modulo 2^32 as td_prefix_sum does. */
   uint64_t oa = x->offs[0], ob = x->offs[1];
-  for (uint32_t j = 0, k = 0; j < na && k < nb;) {
-    uint64_t u = a[j] + ob, v = b[k] + oa;
-    if (u == v && a[j] >= oa) return 1;
-    j += u <= v;
-    k += u >= v;
+  uint32_t pa = a[0], pb = b[0];
+  for (uint32_t j = 0, k = 0;;) {
+    uint64_t u = pa + ob, v = pb + oa;
+    if (u == v && pa >= oa) return 1;
+    if (u <= v) {
+      if (++j == na) return 0;
+      pa = sa ? a[j] : pa + a[j];
+    }
+    if (u >= v) {
+      if (++k == nb) return 0;
+      pb = sb ? b[k] : pb + b[k];
+    }
   }
-  return 0;
 }
 
 /* Counts the documents of phrase X of two or more plain words (not title:) on
