@@ -506,10 +506,19 @@ static td_status build(evalctx *c, const td_qnode *q, it **out) {
   return TD_EINVAL;
 }
 
-/* Positions every iterator of the tree on its first document. */
-static void start(evalctx *c, it *x) {
-  for (size_t i = 0; i < x->nkids; i++) start(c, x->kids[i]);
-  for (size_t i = 0; i < x->nexcl; i++) start(c, x->excl[i]);
+/* Whether X is a phrase that count_phrase() counts: two or more words,
+** not title: */
+static int plain_phrase(const it *x) {
+  return x->kind == IT_PHRASE && !x->title_only && x->nkids > 1;
+}
+
+/* Positions every iterator of the tree on its first document; when
+** counting, a plain phrase at the root only its words' cursors, since
+** count_phrase() reads them from their first documents. */
+static void start(evalctx *c, it *x, int root) {
+  for (size_t i = 0; i < x->nkids; i++) start(c, x->kids[i], 0);
+  for (size_t i = 0; i < x->nexcl; i++) start(c, x->excl[i], 0);
+  if (root && c->counting && plain_phrase(x)) return;
   x->doc = seek(c, x, 0);
 }
 
@@ -762,7 +771,7 @@ static td_status prepare(td_index *ix, const char *query, td_default_op op, int 
   td_query_free(q);
   if (rc == TD_ENOMEM) return td_fail(err, rc, "out of memory evaluating the query");
   if (rc) return td_index_damage(ix, rc, err);
-  start(c, *root);
+  start(c, *root, 1);
   return TD_OK;
 }
 
@@ -967,15 +976,14 @@ static int pair_matches(evalctx *c, it *x) {
   }
 }
 
-/* Counts the documents of phrase X of two or more plain words (not title:) on
-** its words' cursors: the two rarest leapfrog as count_and does and the
-** positions are checked where they meet, without going through seek()'s
-** dispatch at every step.  X stands on its first match (start). */
+/* Counts the documents of plain phrase X on its words' cursors, which
+** stand on their first documents (start): the two rarest leapfrog as
+** count_and does and their positions are checked where they meet, without
+** going through seek()'s dispatch at every step. */
 static uint64_t count_phrase(evalctx *c, it *x) {
-  if (x->doc == TD_END) return 0;
   td_postings *lead = &x->kids[0]->post, *second = &x->kids[1]->post;
-  uint64_t n = 1;
-  uint32_t d = td_postings_next(lead);
+  uint64_t n = 0;
+  uint32_t d = x->kids[0]->doc;
   while (d != TD_END && !c->status) {
     uint32_t e = td_postings_seek(second, d);
     if (e == TD_END) break;
@@ -983,11 +991,9 @@ static uint64_t count_phrase(evalctx *c, it *x) {
       d = td_postings_seek(lead, e);
       continue;
     }
-    x->doc = x->kids[0]->doc = x->kids[1]->doc = d;
     if (pair_matches(c, x)) {
       /* The other words are sought only where the two rarest line up. */
-      for (size_t i = 2; i < x->nkids && e == d; i++)
-        e = x->kids[i]->doc = td_postings_seek(&x->kids[i]->post, d);
+      for (size_t i = 2; i < x->nkids && e == d; i++) e = td_postings_seek(&x->kids[i]->post, d);
       if (e == TD_END) break;
       if (e != d) {
         d = td_postings_seek(lead, e);
@@ -1007,8 +1013,7 @@ static uint64_t count_matches(evalctx *c, it *root) {
     return root->post.df;  /* the lexicon's count, whose block was checked */
   if (count_union(c, root, &n)) return n;
   if (terms_only_and(root)) return count_meet(c, root, &n) ? n : count_and(c, root);
-  if (root->kind == IT_PHRASE && !root->title_only && root->nkids > 1)
-    return count_phrase(c, root);
+  if (plain_phrase(root)) return count_phrase(c, root);
   for (uint32_t d = root->doc; d != TD_END && !c->status; d = advance(c, root, d + 1)) n++;
   return n;
 }
