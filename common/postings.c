@@ -270,13 +270,14 @@ static int decode_block(td_postings *p, uint32_t j) {
     get_skip(p, j - 1, &ps);
     prev += (uint64_t)ps.last_docid + 1;
   }
-  if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
   p->docids[0] = (uint32_t)prev;
   for (uint32_t i = 1; i < n; i++) {
     prev += (uint64_t)p->docids[i] + 1;
-    if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
     p->docids[i] = (uint32_t)prev;
   }
+  /* Each step adds at least 1 and TD_BLOCK gaps cannot carry a 64-bit sum
+  ** over, so the docids ascend and the last is the largest. */
+  if (prev >= p->ndocs) return fail(p, "docid beyond the collection"), 0;
   if (p->nblocks == 1) p->one.last_docid = (uint32_t)prev;
   else if (prev != s.last_docid) return fail(p, "doc block disagrees with its skip entry"), 0;
   for (uint32_t i = n; i < n + 8; i++) p->docids[i] = TD_END;
