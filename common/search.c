@@ -100,11 +100,16 @@ static float score(evalctx *c, it *x, float norm) {
   }
 }
 
-/* Positions of a TERM kid's current document. */
-static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
-  const uint32_t *p = td_postings_positions(&k->post, n);
+/* P, what a TERM kid's cursor gave for its current document, or NULL with
+** the cursor's damage recorded in C. */
+static const uint32_t *kid_checked(evalctx *c, it *k, const uint32_t *p) {
   if (!p && !c->status) c->status = k->post.status ? k->post.status : TD_ECORRUPT;
   return p;
+}
+
+/* Positions of a TERM kid's current document. */
+static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
+  return kid_checked(c, k, td_postings_positions(&k->post, n));
 }
 
 /* Counts the phrase's occurrences in the document the first M kids stand
@@ -941,13 +946,6 @@ static int count_meet(evalctx *c, it *root, uint64_t *n) {
   return 1;
 }
 
-/* The gaps (or positions) of a TERM kid's current document. */
-static const uint32_t *kid_gaps(evalctx *c, it *k, uint32_t *n, int *summed) {
-  const uint32_t *p = td_postings_gaps(&k->post, n, summed);
-  if (!p && !c->status) c->status = k->post.status ? k->post.status : TD_ECORRUPT;
-  return p;
-}
-
 /* Whether the first two kids of phrase X line up somewhere in the document
 ** they stand on: phrase_matches() for two kids when only counting, as one
 ** merge that sums the positions as it reads them, rather than summing
@@ -955,8 +953,10 @@ static const uint32_t *kid_gaps(evalctx *c, it *k, uint32_t *n, int *summed) {
 static int pair_matches(evalctx *c, it *x) {
   uint32_t na, nb;
   int sa, sb;
-  const uint32_t *a = kid_gaps(c, x->kids[0], &na, &sa), *b;
-  if (!a || !(b = kid_gaps(c, x->kids[1], &nb, &sb))) return 0;
+  const uint32_t *a = kid_checked(c, x->kids[0], td_postings_gaps(&x->kids[0]->post, &na, &sa));
+  if (!a) return 0;
+  const uint32_t *b = kid_checked(c, x->kids[1], td_postings_gaps(&x->kids[1]->post, &nb, &sb));
+  if (!b) return 0;
   /* a - offs[0] == b - offs[1] for a phrase that starts at 0 or later,
   ** without subtracting below zero; positions are sums of 32-bit gaps,
   ** so they are summed modulo 2^32 as td_prefix_sum does. */

@@ -208,6 +208,19 @@ for sid, crc, off, length in table(d):
 EOF
 nsec=$(cut -d' ' -f2 "$T/c/offsets" | sort -u | grep -vc header)
 [ "$nsec" -ge 7 ] && ok || bad "found only $nsec sections to damage in $(cat "$T/c/offsets" | tr '\n' ' ')"
+# verdict WHAT RC FILE QID WANT: a query run on damaged FILE (its output in
+# $T/c/qout, its errors in $T/c/qerr) refused with a message naming FILE, or
+# answered as the undamaged index did (QID's lines of WANT).
+verdict() {
+  sane "$1" "$2"
+  if [ "$2" = 2 ]; then
+    grep -qF "$3" "$T/c/qerr" && ok || bad "$1: the error does not name the file: $(head -c 200 "$T/c/qerr")"
+  elif [ "$2" -le 1 ]; then
+    sed "s/^1\t/$4\t/" "$T/c/qout" >"$T/c/qgot"
+    grep "^$4	" "$5" >"$T/c/qwant"
+    cmp -s "$T/c/qgot" "$T/c/qwant" && ok || bad "$1: answered wrongly from a damaged index"
+  fi
+}
 # damaged NAME FILE: --check must report it, queries must be right or refuse.
 damaged() {
   local name=$1 f=$2
@@ -216,15 +229,11 @@ damaged() {
   [ "$rc" = 2 ] && ok || bad "$name: --check exit $rc, expected 2"
   grep -qF "$f" "$T/c/err" && ok || bad "$name: --check message does not name the file: $(head -c 200 "$T/c/err")"
   while IFS=$'\t' read -r qid q; do
-    timeout 20 "$SRCH" -i "$f" --format tsv -k 20 "$q" >"$T/c/qout" 2>"$T/c/qerr"; rc=$?
-    sane "$name: query $qid" "$rc"
-    if [ "$rc" = 2 ]; then
-      grep -qF "$f" "$T/c/qerr" && ok || bad "$name: query $qid error does not name the file: $(head -c 200 "$T/c/qerr")"
-    elif [ "$rc" -le 1 ]; then
-      sed "s/^1\t/$qid\t/" "$T/c/qout" >"$T/c/qgot"
-      grep "^$qid	" "$T/c/a-good" >"$T/c/qwant"
-      cmp -s "$T/c/qgot" "$T/c/qwant" && ok || bad "$name: query $qid answered wrongly from a damaged index"
-    fi
+    timeout 20 "$SRCH" -i "$f" --format tsv -k 20 "$q" >"$T/c/qout" 2>"$T/c/qerr"
+    verdict "$name: query $qid" $? "$f" "$qid" "$T/c/a-good"
+    # Counting reads the postings its own ways (bitmaps, count_phrase).
+    timeout 20 "$SRCH" -i "$f" --count "$q" >"$T/c/qout" 2>"$T/c/qerr"
+    verdict "$name: count $qid" $? "$f" "$qid" "$T/c/a-good.count"
   done <"$T/q"
 }
 while read -r off what; do
