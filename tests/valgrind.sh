@@ -5,12 +5,15 @@
 # through exit status 99 so that it is not mistaken for the programs' own
 # statuses (the searcher exits 1 when nothing matches, 2 on errors).
 #
-#   tests/valgrind.sh            BIN (default bin) names the programs' folder
+#   tests/valgrind.sh            BIN (default bin) names the programs' folder,
+#                                SEARCHER (default $BIN/searcher) the searcher:
+#                                memcheck needs one linked dynamically
 #
 # Prints one line per failure and a closing "valgrind: N passed, M failed";
 # exits 1 on any failure, 0 with a note when valgrind is not installed.
 set -u
 BIN=${BIN:-bin}
+SEARCHER=${SEARCHER:-$BIN/searcher}
 if ! command -v valgrind >/dev/null; then
   echo "valgrind: not installed (apt-get install valgrind); nothing checked"
   exit 0
@@ -40,23 +43,23 @@ vg() {
 vg "index the sample corpus" 0 "$BIN/indexer" -q -o "$T/demo.idx" corpus/
 vg "index on one thread" 0 "$BIN/indexer" -q -j 1 -o "$T/one.idx" corpus/
 vg "index with spilled runs" 0 "$BIN/indexer" -q -j 2 --memory 16 -o "$T/two.idx" corpus/
-vg "demo query" 0 "$BIN/searcher" -i "$T/demo.idx" 'remains AND Osan'
-vg "json, many hits" 0 "$BIN/searcher" -i "$T/demo.idx" --format json -k 50 'the OR a'
-vg "trec, phrase and prefix" 0 "$BIN/searcher" -i "$T/demo.idx" --format trec '"central bank" OR elect* OR title:strike'
-vg "count with NOT" 0 "$BIN/searcher" -i "$T/demo.idx" --count 'NOT harbour'
-vg "no hit" 1 "$BIN/searcher" -i "$T/demo.idx" 'xyzzyplugh'
-vg "bad query" 2 "$BIN/searcher" -i "$T/demo.idx" 'remains AND (Osan'
+vg "demo query" 0 "$SEARCHER" -i "$T/demo.idx" 'remains AND Osan'
+vg "json, many hits" 0 "$SEARCHER" -i "$T/demo.idx" --format json -k 50 'the OR a'
+vg "trec, phrase and prefix" 0 "$SEARCHER" -i "$T/demo.idx" --format trec '"central bank" OR elect* OR title:strike'
+vg "count with NOT" 0 "$SEARCHER" -i "$T/demo.idx" --count 'NOT harbour'
+vg "no hit" 1 "$SEARCHER" -i "$T/demo.idx" 'xyzzyplugh'
+vg "bad query" 2 "$SEARCHER" -i "$T/demo.idx" 'remains AND (Osan'
 printf 'q1\tremains\nq2\tOsan AND (\nq3\t"state of war"\nq4\tzzzz*\n' >"$T/q"
-STDIN="$T/q" vg "batch with a bad line" 2 "$BIN/searcher" -i "$T/demo.idx" --format tsv
-vg "check" 0 "$BIN/searcher" --check -i "$T/demo.idx"
-vg "missing index" 2 "$BIN/searcher" -i "$T/nope.idx" 'x'
+STDIN="$T/q" vg "batch with a bad line" 2 "$SEARCHER" -i "$T/demo.idx" --format tsv
+vg "check" 0 "$SEARCHER" --check -i "$T/demo.idx"
+vg "missing index" 2 "$SEARCHER" -i "$T/nope.idx" 'x'
 # A damaged copy: a byte flipped in the middle of the file.
 cp "$T/demo.idx" "$T/bad.idx"
 size=$(stat -c %s "$T/bad.idx")
 printf '\xa5' | dd of="$T/bad.idx" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
-vg "check a damaged index" 2 "$BIN/searcher" --check -i "$T/bad.idx"
+vg "check a damaged index" 2 "$SEARCHER" --check -i "$T/bad.idx"
 head -c $((size / 2)) "$T/demo.idx" >"$T/short.idx"
-vg "truncated index" 2 "$BIN/searcher" -i "$T/short.idx" 'remains'
+vg "truncated index" 2 "$SEARCHER" -i "$T/short.idx" 'remains'
 # Bad input next to good: binary, broken JSON, an unclosed DOC, a cut .gz.
 mkdir -p "$T/in"
 printf 'Good title\n\nA good article about harbours.\n' >"$T/in/good.txt"
