@@ -112,14 +112,14 @@ static const uint32_t *kid_positions(evalctx *c, it *k, uint32_t *n) {
   return kid_checked(c, k, td_postings_positions(&k->post, n));
 }
 
-/* Counts the phrase's occurrences in the document the first M kids stand
-** on; with M below the phrase's length, or when only counting, only says
-** whether those M words line up somewhere.  The rarest kid comes first
+/* Counts the phrase's occurrences in the document its kids stand on; when
+** only counting, only says whether it occurs.  The rarest kid comes first
 ** (build_phrase) and anchors each candidate start; a kid's positions are
 ** decoded only once a candidate gets as far as it. */
-static int phrase_matches(evalctx *c, it *x, size_t m) {
+static int phrase_matches(evalctx *c, it *x) {
   const uint32_t *pos[MAX_PHRASE];
   uint32_t n[MAX_PHRASE], at[MAX_PHRASE];
+  size_t m = x->nkids;
   if (!(pos[0] = kid_positions(c, x->kids[0], &n[0]))) return 0;
   for (size_t i = 1; i < m; i++) pos[i] = NULL;
   /* A count without title: never asks where the title ends, a cache miss
@@ -141,7 +141,6 @@ static int phrase_matches(evalctx *c, it *x, size_t m) {
       if (pos[i][at[i]] != want) break;
     }
     if (i < m) continue;
-    if (m < x->nkids) return 1;
     int in_title = start < title_len;
     if (x->title_only && !in_title) continue;
     if (c->counting) return 1;
@@ -149,6 +148,36 @@ static int phrase_matches(evalctx *c, it *x, size_t m) {
     x->tfreq += in_title;
   }
   return x->freq > 0;
+}
+
+/* Whether the first two kids of phrase X (its two rarest words) line up
+** somewhere in the document they stand on: the test a candidate passes
+** before the other words are sought.  One merge that sums the positions as
+** it reads them, where phrase_matches() sums each list in place first. */
+static int pair_matches(evalctx *c, it *x) {
+  uint32_t na, nb;
+  int sa, sb;
+  const uint32_t *a = kid_checked(c, x->kids[0], td_postings_gaps(&x->kids[0]->post, &na, &sa));
+  if (!a) return 0;
+  const uint32_t *b = kid_checked(c, x->kids[1], td_postings_gaps(&x->kids[1]->post, &nb, &sb));
+  if (!b) return 0;
+  /* a - offs[0] == b - offs[1] for a phrase that starts at 0 or later,
+  ** without subtracting below zero; positions are sums of 32-bit gaps,
+  ** so they are summed modulo 2^32 as td_prefix_sum does. */
+  uint64_t oa = x->offs[0], ob = x->offs[1];
+  uint32_t pa = a[0], pb = b[0];
+  for (uint32_t j = 0, k = 0;;) {
+    uint64_t u = pa + ob, v = pb + oa;
+    if (u == v && pa >= oa) return 1;
+    if (u <= v) {
+      if (++j == na) return 0;
+      pa = sa ? a[j] : pa + a[j];
+    }
+    if (u >= v) {
+      if (++k == nb) return 0;
+      pb = sb ? b[k] : pb + b[k];
+    }
+  }
 }
 
 /* Whether phrase X, its first M kids standing on document D, may score
@@ -236,18 +265,18 @@ static uint32_t seek(evalctx *c, it *x, uint32_t target) {
         }
         x->doc = d;
         if (!phrase_may_rank(c, x, m, d)) continue;
+        if (x->nkids > 1 && !pair_matches(c, x)) {
+          if (c->status) return x->doc = TD_END;
+          continue;
+        }
         if (m < x->nkids) {
-          if (!phrase_matches(c, x, m)) {
-            if (c->status) return x->doc = TD_END;
-            continue;
-          }
           if ((e = align_kids(c, x, d, x->nkids)) == TD_END) return x->doc = TD_END;
           if (e != d) {
             d = e - 1;
             continue;
           }
         }
-        if (phrase_matches(c, x, x->nkids)) return d;
+        if (phrase_matches(c, x)) return d;
         if (c->status) return x->doc = TD_END;
       }
     case IT_AND:
@@ -946,36 +975,6 @@ static int count_meet(evalctx *c, it *root, uint64_t *n) {
   return 1;
 }
 
-/* Whether the first two kids of phrase X line up somewhere in the document
-** they stand on: phrase_matches() for two kids when only counting, as one
-** merge that sums the positions as it reads them, rather than summing
-** each list in place first. */
-static int pair_matches(evalctx *c, it *x) {
-  uint32_t na, nb;
-  int sa, sb;
-  const uint32_t *a = kid_checked(c, x->kids[0], td_postings_gaps(&x->kids[0]->post, &na, &sa));
-  if (!a) return 0;
-  const uint32_t *b = kid_checked(c, x->kids[1], td_postings_gaps(&x->kids[1]->post, &nb, &sb));
-  if (!b) return 0;
-  /* a - offs[0] == b - offs[1] for a phrase that starts at 0 or later,
-  ** without subtracting below zero; positions are sums of 32-bit gaps,
-  ** so they are summed modulo 2^32 as td_prefix_sum does. */
-  uint64_t oa = x->offs[0], ob = x->offs[1];
-  uint32_t pa = a[0], pb = b[0];
-  for (uint32_t j = 0, k = 0;;) {
-    uint64_t u = pa + ob, v = pb + oa;
-    if (u == v && pa >= oa) return 1;
-    if (u <= v) {
-      if (++j == na) return 0;
-      pa = sa ? a[j] : pa + a[j];
-    }
-    if (u >= v) {
-      if (++k == nb) return 0;
-      pb = sb ? b[k] : pb + b[k];
-    }
-  }
-}
-
 /* Counts the documents of plain phrase X on its words' cursors, which
 ** stand on their first documents (start): the two rarest leapfrog as
 ** count_and does and their positions are checked where they meet, without
@@ -999,7 +998,7 @@ static uint64_t count_phrase(evalctx *c, it *x) {
         d = td_postings_seek(lead, e);
         continue;
       }
-      n += x->nkids == 2 || phrase_matches(c, x, x->nkids);
+      n += x->nkids == 2 || phrase_matches(c, x);
     }
     d = td_postings_next(lead);
   }
