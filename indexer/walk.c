@@ -25,8 +25,13 @@ typedef struct walker {
   size_t ndirs, dircap;     /* dircap a power of two, kept at most half full */
 } walker;
 
+/* A folder's entries are kept as their names behind one byte that says
+** whether the folder listing called them regular files. */
+#define ENTRY_REGULAR 'f'
+#define ENTRY_OTHER '?'
+
 static int by_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+  return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 static int walk_dir(walker *w, const char *path, const struct stat *st, int depth);
@@ -62,17 +67,22 @@ static int see_folder(walker *w, const struct stat *st) {
   return 1;
 }
 
-static int visit(walker *w, const char *path, int depth) {
+/* Visits PATH: a folder is walked, a file handed to the caller.  A file
+** its folder's listing called regular (REGULAR) is not asked about again:
+** on a folder of small articles that stat was a sixth of the system calls. */
+static int visit(walker *w, const char *path, int depth, int regular) {
   struct stat st;
-  if (stat(path, &st) != 0) {
-    w->warn(w->ctx, path, errno == ENOENT ? "dangling symbolic link or vanished file, skipped"
-                                          : strerror(errno));
-    return 0;
-  }
-  if (S_ISDIR(st.st_mode)) return walk_dir(w, path, &st, depth);
-  if (!S_ISREG(st.st_mode)) {
-    w->warn(w->ctx, path, "not a regular file (FIFO, device or socket), skipped");
-    return 0;
+  if (!regular) {
+    if (stat(path, &st) != 0) {
+      w->warn(w->ctx, path, errno == ENOENT ? "dangling symbolic link or vanished file, skipped"
+                                            : strerror(errno));
+      return 0;
+    }
+    if (S_ISDIR(st.st_mode)) return walk_dir(w, path, &st, depth);
+    if (!S_ISREG(st.st_mode)) {
+      w->warn(w->ctx, path, "not a regular file (FIFO, device or socket), skipped");
+      return 0;
+    }
   }
   const char *rel = strlen(path) > w->rootlen ? path + w->rootlen : path;
   return w->fn(w->ctx, path, rel);
@@ -110,23 +120,27 @@ static int walk_dir(walker *w, const char *path, const struct stat *st, int dept
       }
       names = nn;
     }
-    if (!(names[n] = strdup(e->d_name))) {
+    size_t len = strlen(e->d_name);
+    if (!(names[n] = malloc(len + 2))) {
       rc = -1;
       break;
     }
+    names[n][0] = e->d_type == DT_REG ? ENTRY_REGULAR : ENTRY_OTHER;
+    memcpy(names[n] + 1, e->d_name, len + 1);
     n++;
   }
   closedir(d);
   if (!rc && n > 1) qsort(names, n, sizeof *names, by_name);
   for (size_t i = 0; i < n; i++) {
     if (!rc) {
-      size_t len = strlen(path) + strlen(names[i]) + 2;
+      const char *name = names[i] + 1;
+      size_t len = strlen(path) + strlen(name) + 2;
       char *child = malloc(len);
       if (!child) rc = -1;
       else {
         int slash = path[strlen(path) - 1] == '/';
-        snprintf(child, len, slash ? "%s%s" : "%s/%s", path, names[i]);
-        rc = visit(w, child, depth + 1);
+        snprintf(child, len, slash ? "%s%s" : "%s/%s", path, name);
+        rc = visit(w, child, depth + 1, names[i][0] == ENTRY_REGULAR);
         free(child);
       }
     }
@@ -143,7 +157,7 @@ int walk_path(const char *root, walk_fn fn, walk_warn_fn warn, void *ctx) {
     w.rootlen = strlen(root);
     if (w.rootlen && root[w.rootlen - 1] != '/') w.rootlen++;
   }
-  int rc = visit(&w, root, 0);
+  int rc = visit(&w, root, 0, 0);
   free(w.dirs);
   return rc;
 }
