@@ -66,7 +66,8 @@ typedef struct td_cr_src {
   void *ctx;
   td_error *err;
   td_corpus_counts counts;  /* this file alone; added to the caller's at the end */
-  gzFile gz;
+  int fd;                   /* the file, read as it is unless GZ is set */
+  gzFile gz;                /* zlib's reader on FD, for a gzip-compressed file */
   char *buf;                /* read buffer: unread input is buf[pos..end) */
   size_t pos, end, size;
   long line;                /* number of the line td_cr_next returns next */

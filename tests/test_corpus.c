@@ -675,7 +675,10 @@ static void test_gzip_truncated(void **state) {
     assert_string_equal(c.a[i].f[ID], want);
   }
   assert_true(counts.bytes < len);
-  assert_true(find_warn(&c, "damaged or cut short") >= 0);
+  int w = find_warn(&c, "damaged or cut short");
+  assert_true(w >= 0);
+  /* zlib's own words, without the name zlib knows the file by. */
+  assert_non_null(strstr(c.w[w].msg, "(zlib: unexpected end of file)"));
   coll_free(&c);
 
   /* Cut inside the gzip header: nothing at all can be read. */
@@ -683,6 +686,7 @@ static void test_gzip_truncated(void **state) {
   assert_int_equal(read_into(path, "cut.trec.gz", &c, NULL, &err), TD_EIO);
   assert_non_null(strstr(err.msg, "damaged"));
   assert_non_null(strstr(err.msg, "cut.trec.gz"));
+  assert_null(strstr(err.msg, "<fd:"));
   assert_int_equal(c.n, 0);
 
   /* Garbage in the middle of the compressed stream. */
