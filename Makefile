@@ -20,8 +20,8 @@ LIBS    := -lstemmer -lutf8proc -lyajl -ljansson -lzstd -ldeflate -lz -lpthread 
 TESTLIBS := -lcmocka
 # bin/searcher is linked statically (static-pie, which keeps address
 # randomisation): a script that runs one query per call pays for the process
-# start, and loading the eight shared libraries was about a third of an empty
-# batch on Reuters-21578 (1.35 ms dynamic, 1.0 ms static-pie).  The indexer
+# start, and loading the seven shared libraries was about a quarter of an
+# empty batch on Reuters-21578 (1.35 ms dynamic, 1.0 ms static-pie).  The indexer
 # runs long enough not to care, and static it built 5% slower with -j 2.
 # SEARCHER_LIBS="$(LIBS)" links it dynamically, as the copy in build/dyn/ is
 # for the tests that interpose on the C library (valgrind's malloc).  yajl's
