@@ -413,8 +413,9 @@ static td_status build_prefix(evalctx *c, const td_qnode *q, it **out) {
 
 static td_status build_phrase(evalctx *c, const td_qnode *q, it **out) {
   if (q->nterms > MAX_PHRASE)
-    return td_fail(c->err, TD_ELIMIT, "phrase at column %d has more than %d words", q->column,
-                   MAX_PHRASE);
+    return td_fail(c->err, TD_ELIMIT,
+                   "phrase at column %d has more than %d words: split it into shorter phrases "
+                   "joined by AND, or drop the quotes", q->column, MAX_PHRASE);
   it *x = new_it(IT_PHRASE);
   if (!x || !(x->offs = malloc(q->nterms * sizeof *x->offs))) {
     free(x);

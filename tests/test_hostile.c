@@ -441,6 +441,11 @@ static void test_long_phrases(void **state) {
   s = td_test_repeat("harbour ", 1000, "\"");
   s[0] = '"';
   run_both(s, WANT_ELIMIT);
+  /* The message says what to do about it. */
+  td_error err;
+  uint64_t n;
+  assert_int_equal(td_count(ix, s, TD_OP_AND, &n, &err), TD_ELIMIT);
+  assert_non_null(strstr(err.msg, "split it into shorter phrases"));
   free(s);
 }
 
