@@ -424,6 +424,14 @@ static int days_in_month(int y, int m) {
   return days[m - 1] + (m == 2 && leap);
 }
 
+/* Writes the last N decimal digits of V, zero-padded, at P. */
+static void put_digits(char *p, unsigned v, int n) {
+  while (n--) {
+    p[n] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
 int td_date_normalize(const char *text, size_t len, char out[11]) {
   const char *p = text, *e = text + len;
   int y = 0, m = 0, d = 0, ok = 0;
@@ -451,9 +459,13 @@ int td_date_normalize(const char *text, size_t len, char out[11]) {
     ok = ok && (m = month(&p, e)) && number(&p, e, 4, 4, &y);
   }
   if (!ok || y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
-  /* The modulos change nothing (the values were range-checked) but let the
-  ** compiler see that the output fits. */
-  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+  /* Digit by digit: snprintf took 1% of indexing Reuters-21578. */
+  put_digits(out, (unsigned)y, 4);
+  out[4] = '-';
+  put_digits(out + 5, (unsigned)m, 2);
+  out[7] = '-';
+  put_digits(out + 8, (unsigned)d, 2);
+  out[10] = '\0';
   return 1;
 }
 
