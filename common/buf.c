@@ -11,7 +11,7 @@
 
 #include "codec.h"
 
-td_status td_buf_reserve(td_buf *b, size_t n) {
+td_status td_buf_grow(td_buf *b, size_t n) {
   if (b->cap - b->len >= n) return TD_OK;
   if (n > SIZE_MAX - b->len) return TD_ENOMEM;
   return td_grow(&b->data, &b->cap, b->len + n, 1, 64);

@@ -21,8 +21,12 @@ typedef struct td_buf {
 
 #define TD_BUF_INIT {NULL, 0, 0}
 
-/* Makes room for at least N more bytes. */
-td_status td_buf_reserve(td_buf *b, size_t n);
+/* Makes room for at least N more bytes.  Inline, since the room is nearly
+** always there: the inverter asks once per term of every document. */
+td_status td_buf_grow(td_buf *b, size_t n);
+static inline td_status td_buf_reserve(td_buf *b, size_t n) {
+  return b->cap - b->len >= n ? TD_OK : td_buf_grow(b, n);
+}
 td_status td_buf_append(td_buf *b, const void *p, size_t n);
 td_status td_buf_put_varint(td_buf *b, uint64_t v);
 td_status td_buf_put_u32(td_buf *b, uint32_t v);

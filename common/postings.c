@@ -99,7 +99,8 @@ static td_status flush_block(td_postwriter *w) {
 
 td_status td_postwriter_add(td_postwriter *w, uint32_t docid, const uint32_t *gaps,
                             uint32_t tf) {
-  if (td_grow(&w->pos, &w->poscap, w->npos + tf, sizeof *w->pos, 1024)) return TD_ENOMEM;
+  if (w->npos + tf > w->poscap && td_grow(&w->pos, &w->poscap, w->npos + tf, sizeof *w->pos, 1024))
+    return TD_ENOMEM;
   const td_docent *d = &w->sc.docs[docid];
   uint32_t ttf = 0;  /* positions ascend: the title's come first */
   for (uint32_t at = 0; ttf < tf && (at += gaps[ttf]) < d->title_len;) ttf++;
