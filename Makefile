@@ -11,6 +11,13 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+# Link-time optimisation lets GCC inline across the library's modules (the
+# analyzer's token callback into the inverter, the codec into the postings):
+# indexing took 2% less time, queries 1-2% less.  The objects are fat, with
+# ordinary code beside GCC's own, so build/libtidings.a still links into a
+# program built without LTO; clang cannot make fat objects, so it gets none.
+CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep '^gcc version')
+LTO     ?= $(if $(CC_IS_GCC),-flto=auto -ffat-lto-objects)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -Icommon -D_GNU_SOURCE
 STD     := -std=gnu11
@@ -49,7 +56,7 @@ all: $(BIN)/indexer $(BIN)/searcher
 
 $(B)/%.o: %.c $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CFLAGS) $(WARN) $(CPPFLAGS) -MMD -c -o $@ $<
+	$(CC) $(STD) $(CFLAGS) $(LTO) $(WARN) $(CPPFLAGS) -MMD -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -57,16 +64,16 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN)/indexer: $(IDX_SRC:%.c=$(B)/%.o) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LTO) $(WARN) -o $@ $^ $(LIBS)
 
 $(BIN)/searcher: $(SRC_SRC:%.c=$(B)/%.o) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -o $@ $^ $(SEARCHER_LIBS)
+	$(CC) $(CFLAGS) $(LTO) $(WARN) -o $@ $^ $(SEARCHER_LIBS)
 
 DYN := $(B)/dyn
 $(DYN)/searcher: $(SRC_SRC:%.c=$(B)/%.o) $(LIB)
 	@mkdir -p $(DYN)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LTO) $(WARN) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
@@ -131,7 +138,7 @@ test-valgrind: all $(DYN)/searcher
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-sanitize:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(MAKE) B=build/san BIN=build/san/bin CFLAGS="$(SAN_FLAGS)" SEARCHER_LIBS="$(LIBS)" test-unit test-cli
+	  $(MAKE) B=build/san BIN=build/san/bin CFLAGS="$(SAN_FLAGS)" LTO= SEARCHER_LIBS="$(LIBS)" test-unit test-cli
 
 clean:
 	rm -rf build bin demo.idx

@@ -254,7 +254,7 @@ static int decode_block(td_postings *p, uint32_t j) {
     set_verified(p, a);
   }
   uint32_t n = j + 1 < p->nblocks ? TD_BLOCK : (uint32_t)(p->df - (uint64_t)j * TD_BLOCK);
-  uint64_t first;
+  uint64_t first = 0;
   a = td_varint_get(a, b, &first);
   if (a && first > UINT32_MAX) a = NULL;
   p->docids[0] = (uint32_t)first;

@@ -221,7 +221,7 @@ int main(int argc, char **argv) {
     return rc;
   }
   o.out.color = o.out.format == OUT_TEXT && isatty(1) && !getenv("NO_COLOR");
-  td_index *ix;
+  td_index *ix = NULL;
   td_error err;
   td_error_clear(&err);
   if (td_index_open(o.index, &ix, &err)) {
