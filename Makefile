@@ -12,10 +12,11 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 # Link-time optimisation lets GCC inline across the library's modules (the
-# analyzer's token callback into the inverter, the codec into the postings):
-# indexing took 2% less time, queries 1-2% less.  The objects are fat, with
-# ordinary code beside GCC's own, so build/libtidings.a still links into a
-# program built without LTO; clang cannot make fat objects, so it gets none.
+# analyzer's token callback into the inverter, the codec into the
+# postings): indexing took 2% less time, most query sets 1-2% less.  The
+# objects are fat, with ordinary code beside GCC's own, so
+# build/libtidings.a still links into a program built without LTO; clang
+# cannot make fat objects, so it gets none.
 CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep '^gcc version')
 LTO     ?= $(if $(CC_IS_GCC),-flto=auto -ffat-lto-objects)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
