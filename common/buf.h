@@ -21,8 +21,9 @@ typedef struct td_buf {
 
 #define TD_BUF_INIT {NULL, 0, 0}
 
-/* Makes room for at least N more bytes.  Inline, since the room is nearly
-** always there: the inverter asks once per term of every document. */
+/* Makes room for at least N more bytes; td_buf_grow is the part that
+** allocates.  Inline, since the room is nearly always there: the inverter
+** asks once per term of every document. */
 td_status td_buf_grow(td_buf *b, size_t n);
 static inline td_status td_buf_reserve(td_buf *b, size_t n) {
   return b->cap - b->len >= n ? TD_OK : td_buf_grow(b, n);
