@@ -173,6 +173,13 @@ static td_status read_into(const char *path, const char *relname, coll *c,
   return td_corpus_read_file(path, relname, on_article, on_warn, c, counts, err);
 }
 
+/* Writes TEXT to the scratch file NAME and reads it into C, which must go
+** without an error. */
+static void read_text(const char *name, const char *text, coll *c) {
+  td_error err;
+  assert_int_equal(read_into(write_str(name, text), name, c, NULL, &err), TD_OK);
+}
+
 static void assert_field(const art *a, int f, const char *want) {
   assert_string_equal(a->f[f], want);
   assert_int_equal(a->len[f], strlen(want));
@@ -214,9 +221,7 @@ static void test_txt_good(void **state) {
 static void test_txt_crlf(void **state) {
   (void)state;
   coll c;
-  td_error err;
-  const char *path = write_str("crlf.txt", "Windows title\r\n\r\nLine one\r\nA lone\rCR\r\n");
-  assert_int_equal(read_into(path, "crlf.txt", &c, NULL, &err), TD_OK);
+  read_text("crlf.txt", "Windows title\r\n\r\nLine one\r\nA lone\rCR\r\n", &c);
   assert_int_equal(c.n, 1);
   assert_field(&c.a[0], TITLE, "Windows title");
   assert_field(&c.a[0], BODY, "Line one\nA lone CR");
@@ -226,9 +231,7 @@ static void test_txt_crlf(void **state) {
 static void test_txt_title_only(void **state) {
   (void)state;
   coll c;
-  td_error err;
-  const char *path = write_str("brief.txt", "Only a headline");
-  assert_int_equal(read_into(path, "brief.txt", &c, NULL, &err), TD_OK);
+  read_text("brief.txt", "Only a headline", &c);
   assert_int_equal(c.n, 1);
   assert_field(&c.a[0], TITLE, "Only a headline");
   assert_field(&c.a[0], BODY, "");
@@ -383,12 +386,11 @@ static void test_trec_missing_docno(void **state) {
 static void test_trec_stray(void **state) {
   (void)state;
   coll c;
-  td_error err;
-  const char *path = write_str("stray.trec",
-                               "<DOCNO>x1</DOCNO>\n<TEXT>orphan</TEXT>\n</DOC>\n"
-                               "garbage between\nmore garbage\n"
-                               "<DOC><DOCNO>x2</DOCNO><TEXT>ok</TEXT></DOC>\n");
-  assert_int_equal(read_into(path, "stray.trec", &c, NULL, &err), TD_OK);
+  read_text("stray.trec",
+            "<DOCNO>x1</DOCNO>\n<TEXT>orphan</TEXT>\n</DOC>\n"
+            "garbage between\nmore garbage\n"
+            "<DOC><DOCNO>x2</DOCNO><TEXT>ok</TEXT></DOC>\n",
+            &c);
   assert_int_equal(c.n, 2);
   assert_field(&c.a[0], ID, "x1");
   assert_field(&c.a[0], BODY, "orphan");
@@ -556,11 +558,10 @@ static void test_jsonl_values(void **state) {
 static void test_jsonl_edges(void **state) {
   (void)state;
   coll c;
-  td_error err;
-  const char *path = write_str("edges.jsonl",
-                               "{\"id\": -1e400, \"body\": \"b\"}\n"
-                               "{\"id\": \"n\", \"body\": \"x\"\n");
-  assert_int_equal(read_into(path, "edges.jsonl", &c, NULL, &err), TD_OK);
+  read_text("edges.jsonl",
+            "{\"id\": -1e400, \"body\": \"b\"}\n"
+            "{\"id\": \"n\", \"body\": \"x\"\n",
+            &c);
   assert_int_equal(c.n, 1);
   assert_field(&c.a[0], ID, "-1e400");
   assert_int_equal(c.nw, 1);
@@ -598,9 +599,7 @@ static void test_jsonl_long_fields(void **state) {
 static void test_jsonl_bom(void **state) {
   (void)state;
   coll c;
-  td_error err;
-  const char *path = write_str("bom.jsonl", "\xEF\xBB\xBF{\"id\": \"b\", \"body\": \"with BOM\"}\n");
-  assert_int_equal(read_into(path, "bom.jsonl", &c, NULL, &err), TD_OK);
+  read_text("bom.jsonl", "\xEF\xBB\xBF{\"id\": \"b\", \"body\": \"with BOM\"}\n", &c);
   assert_int_equal(c.n, 1);
   assert_field(&c.a[0], BODY, "with BOM");
   coll_free(&c);
