@@ -83,6 +83,14 @@ td_status td_cr_nomem(td_cr_src *s) {
 
 /* ------------------------------------------------------------ line reader */
 
+/* Records the system's reason for a failed read of the file as its read
+** error, and ends the input there. */
+static void read_failed(td_cr_src *s) {
+  s->zerr = Z_ERRNO;
+  snprintf(s->zmsg, sizeof s->zmsg, "%s", strerror(errno));
+  s->eof = 1;
+}
+
 /* Reads one chunk into the free end of the buffer.  At the end of the input,
 ** or where a damaged compressed stream ends it early, sets EOF; damage also
 ** sets ZERR and keeps zlib's message without the "<fd:N>: " prefix it adds,
@@ -102,10 +110,7 @@ static void fill(td_cr_src *s) {
   }
   s->eof = 1;
   if (!s->gz) {
-    if (got < 0) {
-      s->zerr = Z_ERRNO;
-      snprintf(s->zmsg, sizeof s->zmsg, "%s", strerror(errno));
-    }
+    if (got < 0) read_failed(s);
     return;
   }
   int errnum = Z_OK;
@@ -569,10 +574,8 @@ static td_status read_open_file(td_cr_src *s, int fmt) {
 static int open_gzip(td_cr_src *s) {
   if (s->end < 2 || memcmp(s->buf, "\x1f\x8b", 2) != 0) return 1;
   if (lseek(s->fd, 0, SEEK_SET) != 0) {
-    s->zerr = Z_ERRNO;
-    snprintf(s->zmsg, sizeof s->zmsg, "%s", strerror(errno));
     s->end = 0;
-    s->eof = 1;
+    read_failed(s);
     return 1;
   }
   if (!(s->gz = gzdopen(s->fd, "rb"))) return 0;
@@ -587,10 +590,11 @@ static int open_gzip(td_cr_src *s) {
 ** Reads one corpus file.  Compression is told by content, not by name: a
 ** file that starts with the gzip magic is read through zlib, any other as
 ** it is, without zlib's buffers and the seek it makes per file (on BBC's
-** 2,225 small files: 2,229 system calls fewer, about 1% of the build).  A file that cannot be opened is TD_EINPUT; a
-** read error TD_EIO.  A damaged or truncated compressed file keeps the
-** articles read before the damage and returns TD_OK with a warning, or
-** TD_EIO when not one article came out.
+** 2,225 small files: 2,229 system calls fewer, about 1% of the build).  A
+** file that cannot be opened is TD_EINPUT; a read error TD_EIO.  A damaged
+** or truncated compressed file keeps the articles read before the damage
+** and returns TD_OK with a warning, or TD_EIO when not one article came
+** out.
 */
 td_status td_corpus_read_file(const char *path, const char *relname,
                               td_article_fn on_article, td_warn_fn on_warn,

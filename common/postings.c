@@ -316,11 +316,10 @@ static uint32_t enter_block(td_postings *p, uint32_t j) {
   return p->docid = p->docids[0];
 }
 
+/* Reached from td_postings_next once the decoded block, if any, is used up. */
 uint32_t td_postings_next_block(td_postings *p) {
   if (p->docid == TD_END) return TD_END;
-  if (p->blk == p->nblocks) return enter_block(p, 0);
-  if (p->i + 1 < p->n) return p->docid = p->docids[++p->i];
-  return enter_block(p, p->blk + 1);
+  return enter_block(p, p->blk == p->nblocks ? 0 : p->blk + 1);
 }
 
 /* A cursor not started yet stands on its first document. */
@@ -383,14 +382,11 @@ static uint32_t find_block(const td_postings *p, uint32_t from, uint32_t target)
   return lo;
 }
 
+/* Reached from td_postings_seek once TARGET lies past the decoded block,
+** if any. */
 uint32_t td_postings_seek_block(td_postings *p, uint32_t target) {
   if (p->docid == TD_END) return TD_END;
-  uint32_t j = 0;
-  if (p->blk < p->nblocks) {
-    if (p->docid >= target) return p->docid;
-    if (p->docids[p->n - 1] >= target) return td_postings_seek_in_block(p, target);
-    j = p->blk + 1;
-  }
+  uint32_t j = p->blk < p->nblocks ? p->blk + 1 : 0;
   if (enter_block(p, find_block(p, j, target)) == TD_END) return TD_END;
   return td_postings_seek_in_block(p, target);
 }

@@ -89,7 +89,8 @@ td_status td_postings_open(td_postings *p, const uint8_t *sec, size_t len,
 void td_postings_close(td_postings *p);
 
 /* The steps of next() and seek() that leave the decoded block (or start
-** the cursor); not for callers. */
+** the cursor), taken only once the inline steps below found the block
+** cannot answer; not for callers. */
 uint32_t td_postings_next_block(td_postings *p);
 uint32_t td_postings_seek_block(td_postings *p, uint32_t target);
 

@@ -542,7 +542,7 @@ static td_status build(evalctx *c, const td_qnode *q, it **out) {
 }
 
 /* Whether X is a phrase that count_phrase() counts: two or more words,
-** not title: */
+** not restricted to titles (title:). */
 static int plain_phrase(const it *x) {
   return x->kind == IT_PHRASE && !x->title_only && x->nkids > 1;
 }
