@@ -22,17 +22,30 @@
 
 #define MAX_SLICES 8
 
-/* A source of sorted chunks: a run file, or an inverter's chunks. */
+/* A source of sorted chunks: a run file, or an inverter's chunks; either
+** ends before the slice's high key. */
 typedef struct source {
   FILE *f;                   /* NULL: the in-memory chunks below */
+  const td_chunk *hi;        /* the slice's high key, NULL for none */
   const td_chunk *mem;
-  size_t nmem, at;
+  size_t nmem, at;           /* NMEM: the chunks below HI */
   td_chunk cur;              /* current chunk; cur.term NULL when done */
   td_buf term, data;
 } source;
 
 static int chunk_cmp(const td_chunk *x, const td_chunk *y) {
   return td_term_cmp(x->term, x->len, y->term, y->len);
+}
+
+/* The index of the first of the N sorted chunks C that is not below KEY. */
+static size_t lower_bound(const td_chunk *c, size_t n, const td_chunk *key) {
+  size_t a = 0, z = n;
+  while (a < z) {
+    size_t m = a + (z - a) / 2;
+    if (chunk_cmp(&c[m], key) < 0) a = m + 1;
+    else z = m;
+  }
+  return a;
 }
 
 static td_status read_varint(FILE *f, uint64_t *v) {
@@ -49,18 +62,11 @@ static td_status read_varint(FILE *f, uint64_t *v) {
 
 /* Moves S to its next chunk, or with LO to its first chunk at or after LO.
 ** Run records: varint length, term, varint df, varint size, data; a zero
-** length ends the run.  Chunks before LO are skipped without reading. */
+** length ends the run.  Chunks before LO are skipped without reading, and a
+** chunk at or after S->hi ends the source. */
 static td_status source_next(source *s, const td_chunk *lo) {
   if (!s->f) {
-    if (lo) {
-      size_t a = s->at, z = s->nmem;
-      while (a < z) {
-        size_t m = a + (z - a) / 2;
-        if (chunk_cmp(&s->mem[m], lo) < 0) a = m + 1;
-        else z = m;
-      }
-      s->at = a;
-    }
+    if (lo) s->at = s->at + lower_bound(s->mem + s->at, s->nmem - s->at, lo);
     if (s->at < s->nmem) s->cur = s->mem[s->at++];
     else s->cur.term = NULL;
     return TD_OK;
@@ -78,6 +84,10 @@ static td_status source_next(source *s, const td_chunk *lo) {
         read_varint(s->f, &size) || df > UINT32_MAX)
       return TD_EIO;
     s->cur = (td_chunk){(const char *)s->term.data, (uint32_t)len, (uint32_t)df, NULL, size};
+    if (s->hi && chunk_cmp(&s->cur, s->hi) >= 0) {
+      s->cur.term = NULL;
+      return TD_OK;
+    }
     if (lo && chunk_cmp(&s->cur, lo) < 0) {
       if (fseeko(s->f, (off_t)size, SEEK_CUR) != 0) return TD_EIO;
       continue;
@@ -172,42 +182,38 @@ static td_status note_term(slice *s, const char *term, size_t len, const td_term
   return TD_OK;
 }
 
-static int in_slice(const source *src, const td_chunk *hi) {
-  return src->cur.term && (!hi || chunk_cmp(&src->cur, hi) < 0);
-}
-
-/* Merges the terms of slice S from SRC[0..NSRC) into S->out. */
-static td_status merge_terms(slice *s, source *src, unsigned nsrc, chunk_cursor *cur,
-                             td_postwriter *pw) {
+/* Merges the terms of slice S from SRC[0..NSRC) into S->out.  A term's
+** chunks are those of the sources in TIE, found in one pass that compares
+** each source once with the least so far. */
+static td_status merge_terms(slice *s, source *src, unsigned nsrc, unsigned *tie,
+                             chunk_cursor *cur, td_postwriter *pw) {
   td_buf out = TD_BUF_INIT, pos = TD_BUF_INIT;
   td_status rc = TD_OK;
   while (!rc && !__atomic_load_n(s->stop, __ATOMIC_RELAXED)) {
-    const td_chunk *min = NULL;
-    for (unsigned i = 0; i < nsrc; i++)
-      if (in_slice(&src[i], s->hi) && (!min || chunk_cmp(&src[i].cur, min) < 0)) min = &src[i].cur;
-    if (!min) break;
-    char term[TD_MAX_TERM];
-    td_chunk key = *min;
-    memcpy(term, key.term, key.len);
-    key.term = term;
+    unsigned nt = 0;
+    for (unsigned i = 0; i < nsrc; i++) {
+      if (!src[i].cur.term) continue;
+      int c = nt ? chunk_cmp(&src[i].cur, &src[tie[0]].cur) : -1;
+      if (c < 0) nt = 0;
+      if (c <= 0) tie[nt++] = i;
+    }
+    if (!nt) break;
     uint64_t df = 0;
-    unsigned ncur = 0;
-    for (unsigned i = 0; i < nsrc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) {
-        df += src[i].cur.df;
-        cur[ncur++] = (chunk_cursor){src[i].cur.data, src[i].cur.data + src[i].cur.size,
-                                     src[i].cur.df, 0, 0, 0};
-      }
+    for (unsigned j = 0; j < nt; j++) {
+      const td_chunk *k = &src[tie[j]].cur;
+      df += k->df;
+      cur[j] = (chunk_cursor){k->data, k->data + k->size, k->df, 0, 0, 0};
+    }
     td_postwriter_begin(pw, df);
-    rc = replay_chunks(cur, ncur, pw, &pos);
+    rc = replay_chunks(cur, nt, pw, &pos);
     td_terminfo ti = {df, s->bytes, 0};
     out.len = 0;
     if (!rc) rc = td_postwriter_end(pw, &out, &ti.max_score);
     if (!rc && fwrite(out.data, 1, out.len, s->out) != out.len) rc = TD_EIO;
-    if (!rc) rc = note_term(s, key.term, key.len, &ti);
-    /* Only now move on: the cursors pointed into the sources' buffers. */
-    for (unsigned i = 0; i < nsrc && !rc; i++)
-      if (src[i].cur.term && chunk_cmp(&src[i].cur, &key) == 0) rc = source_next(&src[i], NULL);
+    const td_chunk *key = &src[tie[0]].cur;
+    if (!rc) rc = note_term(s, key->term, key->len, &ti);
+    /* Only now move on: the term and the cursors point into the sources. */
+    for (unsigned j = 0; j < nt && !rc; j++) rc = source_next(&src[tie[j]], NULL);
     s->crc = libdeflate_crc32(s->crc, out.data, out.len);
     s->bytes += out.len;
     s->nterms++;
@@ -225,21 +231,23 @@ static void merge_slice(slice *s) {
   unsigned nsrc = in->nruns + in->nmem;
   source *src = calloc(nsrc ? nsrc : 1, sizeof *src);
   chunk_cursor *cur = calloc(nsrc ? nsrc : 1, sizeof *cur);
+  unsigned *tie = calloc(nsrc ? nsrc : 1, sizeof *tie);
   td_postwriter *pw = NULL;
-  td_status rc = !src || !cur || td_postwriter_new(&in->sc, &pw) ? TD_ENOMEM : TD_OK;
+  td_status rc = !src || !cur || !tie || td_postwriter_new(&in->sc, &pw) ? TD_ENOMEM : TD_OK;
   char f[4200];
   for (unsigned i = 0; i < in->nruns && !rc; i++) {
     snprintf(f, sizeof f, "%s/run-%u", in->rundir, i);
+    src[i].hi = s->hi;
     if (!(src[i].f = fopen(f, "rb"))) rc = TD_EIO;
     else rc = source_next(&src[i], s->lo);
   }
   for (unsigned i = 0; i < in->nmem && !rc; i++) {
     source *m = &src[in->nruns + i];
     m->mem = s->mem[i];
-    m->nmem = s->nmem[i];
+    m->nmem = s->hi ? lower_bound(s->mem[i], s->nmem[i], s->hi) : s->nmem[i];
     rc = source_next(m, s->lo);
   }
-  if (!rc) rc = merge_terms(s, src, nsrc, cur, pw);
+  if (!rc) rc = merge_terms(s, src, nsrc, tie, cur, pw);
   for (unsigned i = 0; src && i < nsrc; i++) {
     if (src[i].f) fclose(src[i].f);
     td_buf_free(&src[i].term);
@@ -247,6 +255,7 @@ static void merge_slice(slice *s) {
   }
   free(src);
   free(cur);
+  free(tie);
   td_postwriter_free(pw);
   s->rc = rc;
   if (rc) {
