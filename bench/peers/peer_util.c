@@ -6,7 +6,9 @@
 
 #include "walk.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +82,40 @@ int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx) {
   fprintf(stderr, "peer: %lu files, %lu articles, %llu bytes, %lu records skipped, %lu warnings\n",
           w.files, w.counts.articles, w.counts.bytes, w.counts.records_skipped, w.warnings);
   return 0;
+}
+
+/* fsyncs the file or folder at PATH; 0, or -1 after printing why. */
+static int sync_one(const char *path) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0 || fsync(fd) != 0) {
+    fprintf(stderr, "peer: cannot sync %s: %s\n", path, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return close(fd);
+}
+
+int pu_sync_path(const char *path) {
+  DIR *d = opendir(path);
+  if (d) {
+    struct dirent *e;
+    int bad = 0;
+    char f[4200];
+    while (!bad && (e = readdir(d)))
+      if (e->d_type == DT_REG) {
+        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+        bad = sync_one(f);
+      }
+    closedir(d);
+    if (bad) return -1;
+  }
+  if (sync_one(path) != 0) return -1;
+  char *parent = strdup(path), *slash = parent ? strrchr(parent, '/') : NULL;
+  if (!parent) return -1;
+  const char *dir = slash ? (slash == parent ? "/" : (*slash = '\0', parent)) : ".";
+  int rc = sync_one(dir);
+  free(parent);
+  return rc;
 }
 
 int pu_parse_query_opts(int argc, char **argv, pu_query_opts *opts) {

@@ -24,6 +24,14 @@ extern "C" {
 ** Returns 0, or -1 after printing why. */
 int pu_index_paths(char **paths, int n, td_article_fn on_article, void *ctx);
 
+/* Makes a finished index durable as bin/indexer makes its own: fsyncs the
+** file at PATH (or every file of the folder PATH, and the folder), then the
+** folder holding it.  The peers load without syncing, a failed build being
+** simply run again, and call this once at the end, so that each engine's
+** build time includes putting its index safely on disk.  Returns 0, or -1
+** after printing why. */
+int pu_sync_path(const char *path);
+
 /* Options of the `query` mode, shared by both peers. */
 typedef struct pu_query_opts {
   int count;                 /* --count: print qid<TAB>count */

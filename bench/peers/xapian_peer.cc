@@ -86,7 +86,8 @@ static int cmd_index(const char *dbpath, char **paths, int n) {
   try {
     std::filesystem::remove_all(build);
     /* No fsync during the bulk load, as the FTS5 peer runs synchronous=OFF:
-    ** a failed build is simply run again. */
+    ** a failed build is simply run again.  The compacted database is synced
+    ** at the end (pu_sync_path). */
     index_ctx c{Xapian::WritableDatabase(build, Xapian::DB_CREATE_OR_OVERWRITE |
                                                     Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC),
                 Xapian::TermGenerator(), std::string()};
@@ -101,6 +102,7 @@ static int cmd_index(const char *dbpath, char **paths, int n) {
     std::filesystem::remove_all(dbpath);
     Xapian::Database(build).compact(dbpath, Xapian::Compactor::FULL);
     std::filesystem::remove_all(build);
+    if (pu_sync_path(dbpath) != 0) return 2;
     std::fprintf(stderr, "xapian_peer: %u documents in %s\n", Xapian::Database(dbpath).get_doccount(),
                  dbpath);
   } catch (const Xapian::Error &e) {
