@@ -42,7 +42,7 @@ vg() {
 
 vg "index the sample corpus" 0 "$BIN/indexer" -q -o "$T/demo.idx" corpus/
 vg "index on one thread" 0 "$BIN/indexer" -q -j 1 -o "$T/one.idx" corpus/
-vg "index with spilled runs" 0 "$BIN/indexer" -q -j 2 --memory 16 -o "$T/two.idx" corpus/
+vg "index on two threads, 16 MB budget" 0 "$BIN/indexer" -q -j 2 --memory 16 -o "$T/two.idx" corpus/
 vg "demo query" 0 "$SEARCHER" -i "$T/demo.idx" 'remains AND Osan'
 vg "json, many hits" 0 "$SEARCHER" -i "$T/demo.idx" --format json -k 50 'the OR a'
 vg "trec, phrase and prefix" 0 "$SEARCHER" -i "$T/demo.idx" --format trec '"central bank" OR elect* OR title:strike'
