@@ -312,13 +312,17 @@ td_status td_inverter_end_doc(td_inverter *v, uint32_t docid) {
   return TD_OK;
 }
 
+size_t td_inverter_spillable(const td_inverter *v) {
+  size_t cut = v->live_slabs ? (v->live_slabs - 1) * SLAB_BYTES + v->slab_at : 0;
+  return cut + v->large_bytes + v->arena_bytes;
+}
+
 /* Slab memory counts as it is cut, not a whole slab at once: with a small
 ** budget over many lanes (2 MB each for --memory 16 with -j 8), a lane
 ** that counted its first slab whole would spill after every document. */
 size_t td_inverter_memory(const td_inverter *v) {
-  size_t cut = v->live_slabs ? (v->live_slabs - 1) * SLAB_BYTES + v->slab_at : 0;
-  return cut + v->large_bytes + v->arena_bytes + v->termcap * sizeof(term) +
-         v->nslots * sizeof(slot) + v->occcap * sizeof(occ);
+  return td_inverter_spillable(v) + v->termcap * sizeof(term) + v->nslots * sizeof(slot) +
+         v->occcap * sizeof(occ);
 }
 
 static int compare_chunks(const void *a, const void *b) {

@@ -40,8 +40,11 @@ td_status td_inverter_token(td_inverter *v, const char *term, size_t len, uint32
 /* Ends document DOCID: appends its postings to the chunks. */
 td_status td_inverter_end_doc(td_inverter *v, uint32_t docid);
 
-/* Bytes of memory in use, for the budget. */
+/* Bytes of memory in use, for the budget; of them, the bytes a reset
+** frees (the chunks and the terms' spellings), the rest being the tables
+** it keeps for the next terms. */
 size_t td_inverter_memory(const td_inverter *v);
+size_t td_inverter_spillable(const td_inverter *v);
 
 /* Sorts the chunks by term; *OUT points at an array the inverter owns,
 ** valid until the next call that changes it.  Sorting again what has not

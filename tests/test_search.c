@@ -439,15 +439,17 @@ static void test_topk_equals_exhaustive(void **state) {
   drop_fixture(&fx);
 }
 
-/* An index built with a small budget (many spilled runs) answers the same.
-** The library takes budgets below the command line's 16 MB, which three
-** files of Reuters would not fill. */
+/* An index built with a small budget (spilled runs) answers the same.  The
+** library takes budgets below the command line's 16 MB, which three files
+** of Reuters would not fill.  A spill waits until the chunks fill half the
+** budget: when the term table, which a spill keeps, counted as well, the
+** spills came ever more often as it grew, 41 here. */
 static void test_spilled_build_equals_in_memory(void **state) {
   (void)state;
   fixture a, b;
   if (!build_reuters(&a, 0, 2, 0)) skip();
   assert_true(build_reuters(&b, 0, 2, 1));
-  assert_true(b.runs > 2);
+  assert_true(b.runs > 2 && b.runs < 16);
   td_index_info ia, ib;
   td_index_info_get(a.ix, &ia);
   td_index_info_get(b.ix, &ib);
