@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -21,6 +22,10 @@
 #include "codec.h"
 
 #define MAX_SLICES 8
+
+/* Open files the merge leaves to the rest of the process (the index, the
+** scratch files, a library user's own). */
+#define FD_SPARE 64
 
 /* A source of sorted chunks: a run file, or an inverter's chunks; either
 ** ends before the slice's high key. */
@@ -235,11 +240,16 @@ static void merge_slice(slice *s) {
   td_postwriter *pw = NULL;
   td_status rc = !src || !cur || !tie || td_postwriter_new(&in->sc, &pw) ? TD_ENOMEM : TD_OK;
   char f[4200];
+  int too_many = 0;
   for (unsigned i = 0; i < in->nruns && !rc; i++) {
     snprintf(f, sizeof f, "%s/run-%u", in->rundir, i);
     src[i].hi = s->hi;
-    if (!(src[i].f = fopen(f, "rb"))) rc = TD_EIO;
-    else rc = source_next(&src[i], s->lo);
+    if (!(src[i].f = fopen(f, "rb"))) {
+      too_many = errno == EMFILE || errno == ENFILE;
+      rc = TD_EIO;
+    } else {
+      rc = source_next(&src[i], s->lo);
+    }
   }
   for (unsigned i = 0; i < in->nmem && !rc; i++) {
     source *m = &src[in->nruns + i];
@@ -258,11 +268,16 @@ static void merge_slice(slice *s) {
   free(tie);
   td_postwriter_free(pw);
   s->rc = rc;
-  if (rc) {
+  if (too_many)
+    td_fail(&s->err, rc,
+            "merging postings into %s needs its %u sorted runs open at once, more files "
+            "than this process may open: raise the limit (ulimit -n) or give the build more "
+            "memory so that it spills fewer runs",
+            in->target, in->nruns);
+  else if (rc)
     td_fail(&s->err, rc, "merging postings into %s failed (%s%s%s)", in->target,
             td_status_name(rc), rc == TD_EIO ? ": " : "", rc == TD_EIO ? strerror(errno) : "");
-    __atomic_store_n(s->stop, 1, __ATOMIC_RELAXED);
-  }
+  if (rc) __atomic_store_n(s->stop, 1, __ATOMIC_RELAXED);
 }
 
 static void *slice_thread(void *arg) {
@@ -294,6 +309,19 @@ static unsigned choose_cuts(const td_chunk *const *mem, const size_t *nmem, unsi
     if (acc * want >= total * k && i + 1 < nmem[big]) cut[k++ - 1] = &c[i + 1];
   }
   return k;
+}
+
+/* At most WANT slices, and no more than the open-file limit leaves room
+** for when each opens all NRUNS runs (and a file of its own): a build that
+** spilled hundreds of runs on 8 lanes would otherwise fail at the end, at
+** the usual limit of 1,024. */
+static unsigned slices_within_open_limit(unsigned want, unsigned nruns) {
+  struct rlimit rl;
+  if (nruns == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    return want;
+  rlim_t room = rl.rlim_cur > FD_SPARE ? rl.rlim_cur - FD_SPARE : 0;
+  rlim_t fit = room / (nruns + 1);
+  return fit < 1 ? 1 : fit < want ? (unsigned)fit : want;
 }
 
 /* The path of slice I's file in RUNDIR, into BUF of SIZE bytes. */
@@ -378,7 +406,8 @@ td_status td_merge(const td_merge_in *in, FILE *out, td_lexwriter *lw, td_merge_
     if (td_inverter_sorted(in->mem[i], &mem[i], &nmem[i]))
       return td_fail(err, TD_ENOMEM, "out of memory merging");
   const td_chunk *cut[MAX_SLICES - 1];
-  unsigned want = in->nparts < MAX_SLICES ? in->nparts : MAX_SLICES;
+  unsigned want = slices_within_open_limit(in->nparts < MAX_SLICES ? in->nparts : MAX_SLICES,
+                                           in->nruns);
   unsigned n = choose_cuts(mem, nmem, in->nmem, want, cut);
   slice sl[MAX_SLICES];
   int stop = 0;

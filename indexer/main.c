@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +198,16 @@ int main(int argc, char **argv) {
   ** pad, each new thread heap starts with 16 MB usable, which costs address
   ** space only (a larger build still grows its heaps as before). */
   mallopt(M_TOP_PAD, 16 << 20);
+  /* The final merge opens every spilled run at once: a large corpus on many
+  ** threads may spill more runs than the usual soft limit of 1,024 files,
+  ** which the hard limit, often far higher, lets a process raise itself.
+  ** Failing to is harmless: the merge fits itself to the limit it has, and
+  ** says so when even that is too low. */
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   r.progress = !r.quiet && isatty(2);
   r.started = now();
   td_status rc = td_builder_new(out, &opt, &r.b, &r.err);
