@@ -840,6 +840,9 @@ def write_report(results, path):
         "- **Indexing**: wall time, CPU time (user + sys) and peak RSS of the indexing process "
         "(from `wait4()`), and the bytes of the finished index with the article text stored. "
         "Xapian's time includes compacting the database, FTS5's its `optimize` merge. "
+        "Every engine ends with its index on disk: `bin/indexer` fsyncs the file and its "
+        "folder, and the peers, which load without syncing, fsync their finished files and "
+        "folder the same way before they exit. "
         "The input is read once beforehand (warm page cache). "
         "Fastest of %d runs, or one run where it takes over %.0f s."
         % (INDEX_RUNS, INDEX_REPEAT_UNDER),
