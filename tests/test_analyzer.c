@@ -471,6 +471,62 @@ static void test_ascii_and_unicode_paths_agree(void **state) {
   td_analyzer_free(a);
 }
 
+/* Words of every length to past TD_MAX_TERM, at every offset within
+** sixteen bytes, ended by each kind of byte or by the end of the text: the
+** scanner takes sixteen bytes at a time where it can, and must read them
+** as the byte loop does. */
+static void test_ascii_words_every_length(void **state) {
+  (void)state;
+  td_analyzer *a = new_analyzer("none");
+  static const char *ends[] = {" tail", "-tail", "\xff tail", "\xc3\xa9 tail", ""};
+  for (size_t n = 1; n <= TD_MAX_TERM + 20; n++) {
+    char word[TD_MAX_TERM + 24], low[TD_MAX_TERM + 24];
+    for (size_t i = 0; i < n; i++) {
+      word[i] = "aZ9bY0cXm"[(i * 7 + n) % 9];
+      low[i] = (char)(word[i] | 0x20);
+    }
+    for (int off = 0; off <= 16; off++)
+      for (size_t e = 0; e < sizeof ends / sizeof *ends; e++) {
+        char text[160], want[160];
+        snprintf(text, sizeof text, "%*s%.*s%s", off, "", (int)n, word, ends[e]);
+        int accent = e == 3; /* the é joins the word, folded to e */
+        size_t kept = n + (size_t)accent <= TD_MAX_TERM;
+        snprintf(want, sizeof want, "%.*s%s%s", kept ? (int)n : 0, low, kept && accent ? "e" : "",
+                 ends[e][0] ? (kept ? " tail" : "tail") : "");
+        expect_terms(a, text, 0, want);
+      }
+  }
+  /* Every ASCII byte that only separates, in each place of the sixteen. */
+  for (int c = 1; c < 0x80; c++) {
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') continue;
+    if ((c >= '0' && c <= '9') || c == '\'' || c == '.' || c == ',') continue;
+    for (size_t n = 1; n <= 40; n++) {
+      char text[64], want[64];
+      snprintf(text, sizeof text, "%.*s%ctail", (int)n, "Ab9Cd8Ef7Gh6Ij5Kl4Mn3Op2Qr1St0UvWxYzAbCd", c);
+      snprintf(want, sizeof want, "%.*s tail", (int)n, "ab9cd8ef7gh6ij5kl4mn3op2qr1st0uvwxyzabcd");
+      expect_terms(a, text, 0, want);
+    }
+  }
+  td_analyzer_free(a);
+  /* Long words are stemmed whichever path reads them. */
+  a = new_analyzer("english");
+  static const char *words[] = {"Internationalizations", "counterrevolutionaries",
+                                "electroencephalographically", "12345678901234567890"};
+  for (size_t w = 0; w < sizeof words / sizeof *words; w++)
+    for (int off = 0; off <= 16; off++) {
+      char text[80], ascii_terms[256], unicode_terms[256];
+      snprintf(text, sizeof text, "%*s%s said", off, "", words[w]);
+      char *accented = accent_everything(text);
+      analyze_to(a, text, strlen(text), 1, ascii_terms, sizeof ascii_terms);
+      analyze_to(a, accented, strlen(accented), 1, unicode_terms, sizeof unicode_terms);
+      free(accented);
+      if (strcmp(ascii_terms, unicode_terms) != 0)
+        fail_msg("\"%s\": ASCII path \"%s\", Unicode path \"%s\"", text, ascii_terms,
+                 unicode_terms);
+    }
+  td_analyzer_free(a);
+}
+
 /* Code points that make up tokens, ASCII and not, with marks, ligatures,
 ** Hangul syllables and jamo, and U+FDFA (the longest decomposition). */
 static const char *const token_chars[] = {
@@ -624,6 +680,7 @@ int main(void) {
     cmocka_unit_test(test_invalid_utf8),
     cmocka_unit_test(test_random_bytes),
     cmocka_unit_test(test_max_term_length),
+    cmocka_unit_test(test_ascii_words_every_length),
     cmocka_unit_test(test_huge_token),
     cmocka_unit_test(test_callback_stops),
     cmocka_unit_test(test_stemming),
