@@ -25,7 +25,8 @@ typedef struct term {
   uint32_t last_doc;       /* last docid written to the chunk */
   int32_t head, tail;      /* occurrence chain in the current document */
   uint32_t tf;             /* its length */
-  td_buf chunk;
+  td_buf chunk;            /* grown by chunk_reserve only: up to BLOCK_MAX
+                              it is a slab block, never malloc's */
 } term;
 
 /* A table slot keeps the hash beside the index, so that a probe touches

@@ -71,7 +71,7 @@ static td_status read_varint(FILE *f, uint64_t *v) {
 ** chunk at or after S->hi ends the source. */
 static td_status source_next(source *s, const td_chunk *lo) {
   if (!s->f) {
-    if (lo) s->at = s->at + lower_bound(s->mem + s->at, s->nmem - s->at, lo);
+    if (lo) s->at += lower_bound(s->mem + s->at, s->nmem - s->at, lo);
     if (s->at < s->nmem) s->cur = s->mem[s->at++];
     else s->cur.term = NULL;
     return TD_OK;
