@@ -1,12 +1,18 @@
 /*
 ** codec.h - integer codecs for postings: LEB128 varints and bit-packed blocks.
 **
-** A bit-packed block holds n <= TD_BLOCK values that all fit in w bits.  It
-** is stored as one byte w (0..32) followed by ceil(n*w/8) bytes of packed
-** values, least significant bits first.  Block decode is the innermost loop
-** of every query, so decoders are unrolled per width and never read past END.
-** Decoders return NULL on input that is truncated or impossible (w > 32,
-** an overlong varint), which callers report as index corruption.
+** A bit-packed block holds n <= TD_BLOCK values.  A plain block is one
+** byte w (0..32) followed by ceil(n*w/8) bytes of the values packed in w
+** bits each, least significant bits first.  A patched block packs the
+** values at a width b below what the widest needs and keeps the rest of
+** the few wider ones (the exceptions) apart: a byte TD_PATCHED | b, a byte
+** e (1..n), the n values' low b bits packed, the e exceptions' indexes
+** (one byte each, ascending), then a plain block of their bits above b.
+** Block decode is the innermost loop of every query, so decoders are
+** unrolled per width and never read past END.  Decoders return NULL on
+** input that is truncated or impossible (a bad width byte, an exception
+** out of range or out of order, an overlong varint), which callers report
+** as index corruption.
 */
 #ifndef TD_CODEC_H
 #define TD_CODEC_H
@@ -16,6 +22,7 @@
 
 #define TD_BLOCK 128          /* values per postings block */
 #define TD_VARINT_MAX 10      /* bytes of the longest 64-bit varint */
+#define TD_PATCHED 0x80u      /* width byte flag of a patched block */
 
 /* Writes V as a varint at OUT (room for TD_VARINT_MAX bytes); returns bytes
 ** written.  Inline: the inverter writes one per token. */
@@ -50,14 +57,18 @@ unsigned td_bits_needed(const uint32_t *in, size_t n);
 /* Largest number of bytes td_bitpack_encode writes for N values. */
 size_t td_bitpack_bound(size_t n);
 
-/* Packs N (<= TD_BLOCK) values from IN at OUT with the smallest width that
-** holds them all; returns bytes written (1 + ceil(n*w/8)). */
+/* Packs N (<= TD_BLOCK) values from IN at OUT as the shorter of a plain
+** and a patched block; returns bytes written, at most td_bitpack_bound(N). */
 size_t td_bitpack_encode(const uint32_t *in, size_t n, uint8_t *out);
 
 /* Unpacks N values from [P, END) into OUT; returns the byte after the block,
-** or NULL when the block is truncated or its width byte is above 32. */
+** or NULL when the block is truncated or impossible. */
 const uint8_t *td_bitpack_decode(const uint8_t *p, const uint8_t *end, size_t n,
                                  uint32_t *out);
+
+/* The byte after the block of N values at [P, END), read from its header
+** bytes without decoding it, or NULL when it is truncated or impossible. */
+const uint8_t *td_bitpack_skip(const uint8_t *p, const uint8_t *end, size_t n);
 
 /* Replaces the N gaps at V by running sums from BASE: v[i] = base + gaps up to i
 ** (modulo 2^32).

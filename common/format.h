@@ -1,5 +1,5 @@
 /*
-** format.h - the on-disk index format, version 2.
+** format.h - the on-disk index format, version 3.
 **
 ** An index is ONE file, built under a temporary name beside its final path
 ** and renamed over it only when complete, so a reader sees the old index or
@@ -28,8 +28,11 @@
 
 #define TD_MAGIC "TIDINGS1"          /* 8 bytes, no NUL */
 /* 2: term and block score maxima use the Robertson-Sparck Jones idf
-**    (score.h); version 1 files had Lucene's, and are refused. */
-#define TD_FORMAT_VERSION 2u
+**    (score.h); version 1 files had Lucene's, and are refused.
+** 3: bit-packed runs may be patched (codec.h).  Version 2 files, whose
+**    runs are all plain, are still read. */
+#define TD_FORMAT_VERSION 3u
+#define TD_FORMAT_OLDEST 2u          /* the oldest version a reader takes */
 #define TD_MAX_SECTIONS 16u
 #define TD_DATA_START 4096u
 

@@ -44,10 +44,10 @@ static td_status read_header(td_index *ix, td_error *err) {
   h.header_crc = 0;
   if (libdeflate_crc32(0, (const uint8_t *)&h, sizeof h) != want)
     return corrupt(err, ix->path, "header checksum mismatch");
-  if (h.version != TD_FORMAT_VERSION)
-    return td_fail(err, TD_ECORRUPT, "%s: index format version %u, this program reads %u; "
-                   "rebuild it with this version's bin/indexer", ix->path, h.version,
-                   TD_FORMAT_VERSION);
+  if (h.version < TD_FORMAT_OLDEST || h.version > TD_FORMAT_VERSION)
+    return td_fail(err, TD_ECORRUPT, "%s: index format version %u, this program reads %u to "
+                   "%u; rebuild it with this version's bin/indexer", ix->path, h.version,
+                   TD_FORMAT_OLDEST, TD_FORMAT_VERSION);
   if (h.file_size != ix->size) return corrupt(err, ix->path, "file size differs from the header (truncated?)");
   const uint8_t *table = ix->map + sizeof h;
   if (libdeflate_crc32(0, table, TD_MAX_SECTIONS * sizeof(td_section)) != h.table_crc)

@@ -457,14 +457,9 @@ static int decode_runs(td_postings *p, uint32_t start, uint32_t end) {
   while ((size_t)p->pos_run * TD_BLOCK < end) {
     uint32_t first = p->pos_run * TD_BLOCK;
     uint32_t count = total - first < TD_BLOCK ? total - first : TD_BLOCK;
-    const uint8_t *next;
-    if (first + count <= start) {
-      if (p->pos_at >= p->pos_lim || *p->pos_at > 32) return 0;
-      size_t bytes = 1 + ((size_t)count * *p->pos_at + 7) / 8;
-      next = bytes <= (size_t)(p->pos_lim - p->pos_at) ? p->pos_at + bytes : NULL;
-    } else {
-      next = td_bitpack_decode(p->pos_at, p->pos_lim, count, p->posbuf + first);
-    }
+    const uint8_t *next =
+        first + count <= start ? td_bitpack_skip(p->pos_at, p->pos_lim, count)
+                               : td_bitpack_decode(p->pos_at, p->pos_lim, count, p->posbuf + first);
     if (!next) return 0;
     p->pos_at = next;
     p->pos_run++;

@@ -44,6 +44,30 @@ check "bad query is 2" 2 "$BIN/searcher" -i "$T/demo.idx" 'remains AND (Osan'
 contains "bad query message names the column" "column" "$T/err"
 check "missing index is 2" 2 "$BIN/searcher" -i "$T/nope.idx" 'x'
 contains "missing index message says what to do" "bin/indexer" "$T/err"
+# set_version FILE N: rewrites the header's format version and its CRC.
+set_version() {
+  python3 - "$1" "$2" <<'PY'
+import struct, sys, zlib
+path, version = sys.argv[1], int(sys.argv[2])
+with open(path, 'r+b') as f:
+    h = bytearray(f.read(64))
+    struct.pack_into('<I', h, 8, version)
+    struct.pack_into('<I', h, 28, 0)
+    struct.pack_into('<I', h, 28, zlib.crc32(bytes(h)))
+    f.seek(0)
+    f.write(h)
+PY
+}
+# Version 3 only added patched runs: a version 2 file is read as it was.
+"$BIN/searcher" -i "$T/demo.idx" -k 20 --format tsv 'armistice OR remains' >"$T/v3.out"
+cp "$T/demo.idx" "$T/v2.idx" && set_version "$T/v2.idx" 2
+check "version 2 index is read" 0 "$BIN/searcher" -i "$T/v2.idx" -k 20 --format tsv 'armistice OR remains'
+if cmp -s "$T/out" "$T/v3.out"; then ok; else bad "version 2 index answers differently"; fi
+for v in 1 4; do
+  cp "$T/demo.idx" "$T/v$v.idx" && set_version "$T/v$v.idx" $v
+  check "version $v index is 2" 2 "$BIN/searcher" -i "$T/v$v.idx" 'remains'
+  contains "version $v message says what to do" "version $v, this program reads 2 to 3; rebuild" "$T/err"
+done
 printf 'not an index at all, just text\n%.0s' {1..400} >"$T/junk.idx"
 check "not an index is 2" 2 "$BIN/searcher" -i "$T/junk.idx" 'x'
 check "bad option is 2" 2 "$BIN/searcher" -i "$T/demo.idx" --format xml 'x'

@@ -213,12 +213,34 @@ static void test_bitpack_known_bytes(void **state) {
   assert_int_equal(td_bitpack_encode((const uint32_t[]){1, 2, 3, 4}, 4, enc), 3);
   assert_memory_equal(enc, ((const uint8_t[]){0x03, 0xd1, 0x08}), 3);
 
-  assert_int_equal(td_bitpack_encode((const uint32_t[]){UINT32_MAX, 1}, 2, enc), 9);
-  assert_memory_equal(enc, ((const uint8_t[]){32, 0xff, 0xff, 0xff, 0xff,
-                                              0x01, 0x00, 0x00, 0x00}), 9);
+  assert_int_equal(td_bitpack_encode((const uint32_t[]){1, 1}, 2, enc), 2);
+  assert_memory_equal(enc, ((const uint8_t[]){0x01, 0x03}), 2);
 
   assert_int_equal(td_bitpack_encode((const uint32_t[]){0, 0, 0}, 3, enc), 1);
   assert_int_equal(enc[0], 0);
+}
+
+/* Patched blocks worked out by hand.  Sixteen 1s and a 300 (9 bits): a
+** plain block takes 21 bytes; packed at 1 bit, the 300 keeps its high
+** bits 150 apart, at index 16.  UINT32_MAX and 1: packed at 8 bits, with
+** the high 24 bits of the first in three bytes, 8 bytes against 9; at 1
+** bit it would be 8 bytes too, and a tie goes to the wider packing. */
+static void test_bitpack_patched_known_bytes(void **state) {
+  (void)state;
+  uint32_t in[17], out[17];
+  for (int i = 0; i < 16; i++) in[i] = 1;
+  in[16] = 300;
+  uint8_t enc[1 + 4 * 17];
+  assert_int_equal(td_bitpack_encode(in, 17, enc), 7);
+  assert_memory_equal(enc, ((const uint8_t[]){0x81, 1, 0xff, 0xff, 0x00, 16, 150}), 7);
+  uint8_t *buf = exact_copy(enc, 7);
+  assert_ptr_equal(td_bitpack_decode(buf, buf + 7, 17, out), buf + 7);
+  assert_memory_equal(out, in, sizeof in);
+  assert_ptr_equal(td_bitpack_skip(buf, buf + 7, 17), buf + 7);
+  free(buf);
+
+  assert_int_equal(td_bitpack_encode((const uint32_t[]){UINT32_MAX, 1}, 2, enc), 8);
+  assert_memory_equal(enc, ((const uint8_t[]){0xc8, 1, 0xff, 0x01, 0, 0xff, 0xff, 0xff}), 8);
 }
 
 /* Checks one block of N random W-bit values: its size and width byte, its
@@ -254,13 +276,68 @@ static void check_block(uint64_t *rng, size_t n, unsigned w) {
   assert_memory_equal(out, in, n * sizeof *out);
   free(slack);
 
+  buf = exact_copy(enc, len);
+  assert_ptr_equal(td_bitpack_skip(buf, buf + len, n), buf + len);
+  free(buf);
   for (size_t t = 0; t < len; t++) {
     uint8_t *cut = exact_copy(enc, t);
     assert_null(td_bitpack_decode(cut, cut + t, n, out));
+    assert_null(td_bitpack_skip(cut, cut + t, n));
     free(cut);
   }
   free(out);
   free(enc);
+}
+
+/* N values of BASE bits or fewer with OUTLIERS of them, at random places,
+** W bits wide: the shape of position gaps, where each document's first
+** position is its offset into the text.  The block must be no longer than
+** a plain one, patched once that saves bytes, decode and skip to the same
+** end from exact and slack buffers, and every truncation must fail both. */
+static int check_patched(uint64_t *rng, size_t n, unsigned base, unsigned w, size_t outliers) {
+  uint32_t in[TD_BLOCK], out[TD_BLOCK];
+  random_values(rng, in, n, base);
+  for (size_t k = 0; k < outliers; k++) {
+    uint32_t v = (uint32_t)td_test_rand(rng) | UINT32_C(1) << 31;
+    in[td_test_rand(rng) % n] = v >> (32 - w);
+  }
+  unsigned need = td_bits_needed(in, n);
+  uint8_t enc[1 + 4 * TD_BLOCK];
+  size_t len = td_bitpack_encode(in, n, enc), plain = 1 + (n * need + 7) / 8;
+  assert_true(len <= plain);
+  assert_true((enc[0] & TD_PATCHED) == (len < plain ? TD_PATCHED : 0));
+  uint8_t *buf = exact_copy(enc, len);
+  assert_ptr_equal(td_bitpack_decode(buf, buf + len, n, out), buf + len);
+  assert_memory_equal(out, in, n * sizeof *out);
+  assert_ptr_equal(td_bitpack_skip(buf, buf + len, n), buf + len);
+  free(buf);
+  uint8_t slack[1 + 4 * TD_BLOCK + 64];
+  memcpy(slack, enc, len);
+  memset(slack + len, 0xa5, 64);
+  assert_ptr_equal(td_bitpack_decode(slack, slack + len + 64, n, out), slack + len);
+  assert_memory_equal(out, in, n * sizeof *out);
+  for (size_t t = 0; t < len; t++) {
+    uint8_t *cut = exact_copy(enc, t);
+    assert_null(td_bitpack_decode(cut, cut + t, n, out));
+    assert_null(td_bitpack_skip(cut, cut + t, n));
+    free(cut);
+  }
+  return len < plain;
+}
+
+static void test_bitpack_patched_round_trip(void **state) {
+  (void)state;
+  uint64_t rng = 0xfeed;
+  size_t blocks = 0, patched = 0;
+  for (size_t n = 1; n <= TD_BLOCK; n += n < 20 ? 1 : 9)
+    for (unsigned base = 0; base <= 12; base += 3)
+      for (unsigned w = base + 1; w <= 32; w += 3)
+        for (size_t outliers = 1; outliers <= 5; outliers += 2) {
+          patched += (size_t)check_patched(&rng, n, base, w, outliers);
+          blocks++;
+        }
+  /* Most of these blocks are worth patching; the rest check the choice. */
+  assert_true(patched > blocks / 2 && patched < blocks);
 }
 
 static void test_bitpack_every_width_and_length(void **state) {
@@ -271,15 +348,15 @@ static void test_bitpack_every_width_and_length(void **state) {
   }
 }
 
-/* Blocks whose values are all at the top of their width, the case where
-** a masking or shifting mistake would spill into the next value. */
+/* Blocks whose values are all at the top of their width, every other one
+** with its lowest bit clear, the case where a masking or shifting mistake
+** would spill into the next value.  All as wide, they stay plain. */
 static void test_bitpack_all_ones(void **state) {
   (void)state;
   for (unsigned w = 1; w <= 32; w++) {
     uint32_t in[TD_BLOCK], out[TD_BLOCK];
     uint32_t top = w == 32 ? UINT32_MAX : (UINT32_C(1) << w) - 1;
-    for (size_t i = 0; i < TD_BLOCK; i++) in[i] = i % 2 ? top : 0;
-    in[0] = top;
+    for (size_t i = 0; i < TD_BLOCK; i++) in[i] = i % 2 ? top : top ^ 1;
     uint8_t enc[1 + 4 * TD_BLOCK];
     size_t len = td_bitpack_encode(in, TD_BLOCK, enc);
     assert_int_equal(len, 1 + 16 * w);
@@ -290,8 +367,9 @@ static void test_bitpack_all_ones(void **state) {
   }
 }
 
-/* A width byte above 32 is corruption whatever follows and whatever N is;
-** so is a request for more than TD_BLOCK values. */
+/* A width byte from 33 to 127 is corruption whatever follows and whatever
+** N is; so is a patched one (128 and up) with no exceptions, as the zeros
+** after it say, and a request for more than TD_BLOCK values. */
 static void test_bitpack_rejects_bad_width_and_count(void **state) {
   (void)state;
   uint8_t block[1 + 4 * TD_BLOCK + 64] = {0};
@@ -304,6 +382,27 @@ static void test_bitpack_rejects_bad_width_and_count(void **state) {
   }
   block[0] = 1;
   assert_null(td_bitpack_decode(block, block + sizeof block, TD_BLOCK + 1, out));
+}
+
+/* A patched block whose exceptions are more than its values, or name a
+** value past N, is corruption: the decoder must not write outside OUT. */
+static void test_bitpack_rejects_bad_exceptions(void **state) {
+  (void)state;
+  uint32_t out[TD_BLOCK + 8];
+  /* Four values at 1 bit (one byte), then E exceptions of one byte each. */
+  uint8_t good[] = {0x81, 1, 0x0f, 3, 7};
+  uint8_t *buf = exact_copy(good, sizeof good);
+  assert_ptr_equal(td_bitpack_decode(buf, buf + sizeof good, 4, out), buf + sizeof good);
+  assert_memory_equal(out, ((const uint32_t[]){1, 1, 1, 15}), 4 * sizeof *out);
+  free(buf);
+  uint8_t past[] = {0x81, 1, 0x0f, 4, 7};
+  buf = exact_copy(past, sizeof past);
+  assert_null(td_bitpack_decode(buf, buf + sizeof past, 4, out));
+  free(buf);
+  uint8_t many[] = {0x81, 5, 0x0f, 0, 1, 1, 1, 2, 1, 3, 1, 0, 1};
+  buf = exact_copy(many, sizeof many);
+  assert_null(td_bitpack_decode(buf, buf + sizeof many, 4, out));
+  free(buf);
 }
 
 /* With N = 0 the width byte is all there is, whatever its value. */
@@ -377,7 +476,7 @@ static void test_prefix_sum_huge_gaps(void **state) {
   uint32_t gaps[] = {1, 1, UINT32_MAX - 3, 1}, out[4];
   uint8_t enc[1 + 4 * 4];
   size_t len = td_bitpack_encode(gaps, 4, enc);
-  assert_int_equal(len, 1 + 16);
+  assert_true(len <= 1 + 16);
   uint8_t *buf = exact_copy(enc, len);
   assert_ptr_equal(td_bitpack_decode(buf, buf + len, 4, out), buf + len);
   td_prefix_sum(out, 4, 0);
@@ -424,9 +523,12 @@ int main(void) {
       cmocka_unit_test(test_varint_overlong),
       cmocka_unit_test(test_bits_needed),
       cmocka_unit_test(test_bitpack_known_bytes),
+      cmocka_unit_test(test_bitpack_patched_known_bytes),
+      cmocka_unit_test(test_bitpack_patched_round_trip),
       cmocka_unit_test(test_bitpack_every_width_and_length),
       cmocka_unit_test(test_bitpack_all_ones),
       cmocka_unit_test(test_bitpack_rejects_bad_width_and_count),
+      cmocka_unit_test(test_bitpack_rejects_bad_exceptions),
       cmocka_unit_test(test_bitpack_empty_block),
       cmocka_unit_test(test_bitpack_stream),
       cmocka_unit_test(test_prefix_sum_known),
