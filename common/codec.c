@@ -114,10 +114,12 @@ size_t td_bitpack_encode(const uint32_t *in, size_t n, uint8_t *out) {
   assert(n <= TD_BLOCK);
   unsigned w = td_bits_needed(in, n), best_b = w;
   size_t best = 1 + (n * w + 7) / 8;
-  /* A patched block takes at least 4 bytes.  The widths are counted in
-  ** four histograms, so that runs of equal widths do not wait on one
-  ** counter's increment after another. */
-  if (best > 4) {
+  /* A patched block takes at least 4 bytes, and patching runs of under 8
+  ** values saved 96 bytes of Reuters-21578's 13 MB: most runs are that
+  ** short, so they are not tried.  The widths are counted in four
+  ** histograms, so that runs of equal widths do not wait on one counter's
+  ** increment after another. */
+  if (best > 4 && n >= 8) {
     uint8_t count[4][33];
     memset(count, 0, sizeof count);
     size_t i = 0;
@@ -147,11 +149,20 @@ size_t td_bitpack_encode(const uint32_t *in, size_t n, uint8_t *out) {
   ** keeps, so that gathering them takes no branch. */
   unsigned b = best_b, k = (w - b + 7) / 8;
   uint8_t exc[TD_BLOCK * 5 + 5], *x = exc;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t high = in[i] >> b;
-    x[0] = (uint8_t)i;
-    for (unsigned j = 0; j < k; j++) x[1 + j] = (uint8_t)(high >> 8 * j);
-    x += (high != 0) * (1 + k);
+  if (k == 1) {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t high = in[i] >> b;
+      x[0] = (uint8_t)i;
+      x[1] = (uint8_t)high;
+      x += (high != 0) * 2;
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t high = in[i] >> b;
+      x[0] = (uint8_t)i;
+      for (unsigned j = 0; j < k; j++) x[1 + j] = (uint8_t)(high >> 8 * j);
+      x += (high != 0) * (1 + k);
+    }
   }
   size_t e = (size_t)(x - exc) / (1 + k);
   uint8_t *o = out;

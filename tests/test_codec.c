@@ -222,9 +222,9 @@ static void test_bitpack_known_bytes(void **state) {
 
 /* Patched blocks worked out by hand.  Sixteen 1s and a 300 (9 bits): a
 ** plain block takes 21 bytes; packed at 1 bit, the 300 keeps its high
-** bits 150 apart, at index 16.  UINT32_MAX and 1: packed at 8 bits, with
-** the high 24 bits of the first in three bytes, 8 bytes against 9; at 1
-** bit it would be 8 bytes too, and a tie goes to the wider packing. */
+** bits 150 apart, at index 16.  UINT32_MAX and seven 1s: packed at 1 bit,
+** with the high 31 bits of the first in four bytes, 8 bytes against 33.
+** Two values would stay plain: runs of under 8 are not tried. */
 static void test_bitpack_patched_known_bytes(void **state) {
   (void)state;
   uint32_t in[17], out[17];
@@ -239,8 +239,11 @@ static void test_bitpack_patched_known_bytes(void **state) {
   assert_ptr_equal(td_bitpack_skip(buf, buf + 7, 17), buf + 7);
   free(buf);
 
-  assert_int_equal(td_bitpack_encode((const uint32_t[]){UINT32_MAX, 1}, 2, enc), 8);
-  assert_memory_equal(enc, ((const uint8_t[]){0xc8, 1, 0xff, 0x01, 0, 0xff, 0xff, 0xff}), 8);
+  const uint32_t wide[8] = {UINT32_MAX, 1, 1, 1, 1, 1, 1, 1};
+  assert_int_equal(td_bitpack_encode(wide, 8, enc), 8);
+  assert_memory_equal(enc, ((const uint8_t[]){0xe1, 1, 0xff, 0, 0xff, 0xff, 0xff, 0x7f}), 8);
+  assert_int_equal(td_bitpack_encode(wide, 2, enc), 9);
+  assert_int_equal(enc[0], 32);
 }
 
 /* Checks one block of N random W-bit values: its size and width byte, its
