@@ -181,6 +181,15 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  /* Each thread inverts in its share of the budget and spills a sorted run
+  ** when it is full.  Measured on 200,000 articles with -j 8: 8 MB a thread
+  ** took 9 s, 4 MB 14 s, 2 MB 37 s, spilling thousands of runs. */
+  size_t share = (opt.memory_mb ? opt.memory_mb : 512) / opt.threads;
+  if (share < 8 && !r.quiet)
+    fprintf(stderr, "indexer: warning: --memory %zu over %u threads leaves %zu MB a thread; a "
+            "large corpus then spills to disk again and again and indexes several times "
+            "slower: give --memory %u or more, or fewer threads (-j)\n",
+            opt.memory_mb, opt.threads, share, 8 * opt.threads);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   signal(SIGHUP, on_signal);

@@ -186,6 +186,15 @@ for opts in "-j 2" "-j 3" "-j 2 --memory 16" "-j 1 --memory 16"; do
   if same_sections "$T/j1.idx" "$T/jn.idx" >"$T/out"; then ok; else bad "index with $opts: $(cat "$T/out")"; fi
 done
 
+# A budget too small for the threads is worth a warning, not an error; 8 MB
+# a thread (the default 512 over the most, 64) is not.
+check "2 MB a thread" 0 "$BIN/indexer" -j 8 --memory 16 -o "$T/small.idx" corpus/
+contains "2 MB a thread warns" "leaves 2 MB a thread.*give --memory 64 or more, or fewer threads" "$T/err"
+check "8 MB a thread" 0 "$BIN/indexer" -j 64 -o "$T/small.idx" corpus/
+if grep -q "a thread" "$T/err"; then bad "8 MB a thread warned: $(cat "$T/err")"; else ok; fi
+check "-q keeps the warning quiet" 0 "$BIN/indexer" -q -j 8 --memory 16 -o "$T/small.idx" corpus/
+if [ -s "$T/err" ]; then bad "-q printed: $(cat "$T/err")"; else ok; fi
+
 # --- more sorted runs than the open-file limit allows ---------------------------
 # Eight lanes of 2 MB spill about 20 runs of Reuters, which the merge opens
 # all at once: in as many slices as the limit leaves room for, else it says
