@@ -956,7 +956,7 @@ def main():
     ap.add_argument("--queries", type=int, help="queries per set (default 200; 50 with --quick)")
     ap.add_argument("--min-batch", type=float, default=1.0,
                     help="seconds of work a batch should take; shorter sets are fed again (1.0)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs of each batch, fastest kept (1)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each batch, fastest kept (3)")
     ap.add_argument("--shell-runs", type=int, default=5, help="timed shell-query runs (5)")
     ap.add_argument("--timeout", type=int, default=4 * 3600, help="seconds allowed per step (4 hours)")
     ap.add_argument("--scratch", default=os.environ.get("TD_BENCH_DIR", "/tmp/tidings-bench"),
