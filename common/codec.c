@@ -223,14 +223,13 @@ TD_WIDTHS(TD_UNPACK)
 static td_unpack_fn *const td_unpackers[32] = { TD_WIDTHS(TD_UNPACK_REF) };
 
 /*
-** Unpacks N values of W bits (0..32) from [P, END) into OUT; inline in
-** both callers, as the one call per block of the plain path cost phrase
-** counts 2%.  Whole groups
+** Unpacks N values of W bits (0..32) from [P, END) into OUT.  Whole groups
 ** with at least 8 bytes of input after them are unpacked straight from P;
 ** the rest - the partial last group, and groups too close to END for 64-bit
 ** loads - are copied into a zero-padded buffer and unpacked from there, so
 ** nothing at or after END is read.  Returns the byte after the values, or
-** NULL when they run past END.
+** NULL when they run past END.  Inline in both callers: as a call of its
+** own, once per block of the plain path, it cost phrase counts 2%.
 */
 static inline __attribute__((always_inline)) const uint8_t *
 unpack_bits(const uint8_t *p, const uint8_t *end, size_t n, unsigned w, uint32_t *out) {

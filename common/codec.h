@@ -5,14 +5,14 @@
 ** byte w (0..32) followed by ceil(n*w/8) bytes of the values packed in w
 ** bits each, least significant bits first.  A patched block packs the
 ** values at a width b below what the widest needs and keeps the rest of
-** the few wider ones (the exceptions) apart: a byte TD_PATCHED | b, a byte
-** e (1..n), the n values' low b bits packed, the e exceptions' indexes
-** (one byte each, ascending), then a plain block of their bits above b.
-** Block decode is the innermost loop of every query, so decoders are
-** unrolled per width and never read past END.  Decoders return NULL on
-** input that is truncated or impossible (a bad width byte, an exception
-** out of range or out of order, an overlong varint), which callers report
-** as index corruption.
+** the few wider ones (the exceptions) apart: a byte TD_PATCHED | (k-1) << 5
+** | b, a byte e (1..n), the n values' low b bits packed, then e times the
+** index of an exception (one byte) and its bits above b in k bytes (1..4),
+** little-endian.  Block decode is the innermost loop of every query, so
+** decoders are unrolled per width and never read past END.  Decoders
+** return NULL on input that is truncated or impossible (a bad width byte,
+** more exceptions than values or one past the n-th, an overlong varint),
+** which callers report as index corruption.
 */
 #ifndef TD_CODEC_H
 #define TD_CODEC_H
