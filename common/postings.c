@@ -467,8 +467,7 @@ static int decode_runs(td_postings *p, uint32_t start, uint32_t end) {
   return 1;
 }
 
-/* The current document's position gaps or positions (td_postings_gaps). */
-static uint32_t *doc_positions(td_postings *p, uint32_t *n, int *summed) {
+uint32_t *td_postings_decode_gaps(td_postings *p, uint32_t *n, int *summed) {
   if (p->docid == TD_END || p->blk >= p->nblocks) return NULL;
   if (p->pos_blk != p->blk && !enter_positions(p)) return NULL;
   uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
@@ -476,22 +475,6 @@ static uint32_t *doc_positions(td_postings *p, uint32_t *n, int *summed) {
   *summed = (p->pos_summed[p->i / 64] >> (p->i % 64)) & 1;
   *n = to - from;
   return p->posbuf + from;
-}
-
-const uint32_t *td_postings_gaps(td_postings *p, uint32_t *n, int *summed) {
-  return doc_positions(p, n, summed);
-}
-
-const uint32_t *td_postings_positions(td_postings *p, uint32_t *n) {
-  int summed;
-  uint32_t *v = doc_positions(p, n, &summed);
-  /* Summed in place, once: a phrase asks again for a document that passed
-  ** its first check, and nothing before it in the block is read again. */
-  if (v && !summed) {
-    td_prefix_sum(v, *n, 0);
-    p->pos_summed[p->i / 64] |= 1ull << (p->i % 64);
-  }
-  return v;
 }
 
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,
