@@ -287,12 +287,18 @@ static int decode_block(td_postings *p, uint32_t j) {
   return 1;
 }
 
-int td_postings_freqs(td_postings *p) {
+/* Decodes the block's tf - 1 into tf[], leaving the 1 to be added. */
+static int decode_tf_less_one(td_postings *p) {
   if (p->blk >= p->nblocks) return 0;
   const uint8_t *a = td_bitpack_decode(p->freq_at, p->freq_lim, p->n, p->tf);
   if (!a) return fail(p, "doc block truncated"), 0;
-  for (uint32_t i = 0; i < p->n; i++) p->tf[i] += 1;
   p->ttf_at = a;
+  return 1;
+}
+
+int td_postings_freqs(td_postings *p) {
+  if (!decode_tf_less_one(p)) return 0;
+  for (uint32_t i = 0; i < p->n; i++) p->tf[i] += 1;
   p->freq_ready = 1;
   return 1;
 }
@@ -425,7 +431,10 @@ static int reserve_u32(td_postings *p, uint32_t **buf, size_t *cap, size_t n) {
 static int enter_positions(td_postings *p) {
   td_skip s;
   const uint8_t *a, *b;
-  if (!p->freq_ready && !td_postings_freqs(p)) return 0;
+  /* Frequencies decoded here get their 1 added in the loop that sums
+  ** them, not in a pass of their own. */
+  uint32_t fresh = !p->freq_ready;
+  if (fresh && !decode_tf_less_one(p)) return 0;
   get_skip(p, p->blk, &s);
   if (!block_range(p, p->blk, 1, &a, &b)) return fail(p, "position block out of range"), 0;
   /* A one-block term's positions were checked with its documents. */
@@ -436,9 +445,11 @@ static int enter_positions(td_postings *p) {
   }
   size_t total = 0;
   for (uint32_t i = 0; i < p->n; i++) {
+    p->tf[i] += fresh;
     p->posstart[i] = (uint32_t)total;
     total += p->tf[i];
   }
+  if (fresh) p->freq_ready = 1;
   p->posstart[p->n] = (uint32_t)total;
   if (!reserve_u32(p, &p->posbuf, &p->poscap, total)) return 0;
   memset(p->pos_summed, 0, sizeof p->pos_summed);
