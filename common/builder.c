@@ -168,7 +168,7 @@ td_status td_builder_new(const char *path, const td_build_options *opt, td_build
   }
   snprintf(b->tmppath, n, "%s.tmp-%ld", path, (long)getpid());
   snprintf(b->rundir, n, "%s.runs-%ld", path, (long)getpid());
-  b->budget = (opt->memory_mb ? opt->memory_mb : 512) * (size_t)1 << 20;
+  b->budget = (opt->memory_mb ? opt->memory_mb : TD_DEFAULT_MEMORY_MB) * (size_t)1 << 20;
   td_status rc = TD_OK;
   if (!(b->lanes = calloc(b->nlanes, sizeof *b->lanes))) rc = td_fail(err, TD_ENOMEM, "out of memory");
   for (unsigned i = 0; i < b->nlanes && !rc; i++) {

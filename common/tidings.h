@@ -33,9 +33,11 @@
 
 typedef struct td_builder td_builder;
 
+#define TD_DEFAULT_MEMORY_MB 512  /* the inversion budget when none is given */
+
 typedef struct td_build_options {
   const char *lang;         /* Snowball language or "none"; NULL = "english" */
-  size_t memory_mb;         /* in-memory inversion budget; 0 = 512 */
+  size_t memory_mb;         /* in-memory inversion budget; 0 = TD_DEFAULT_MEMORY_MB */
   unsigned threads;         /* analysis threads; 0 or 1 = in the caller's thread */
 } td_build_options;
 

@@ -57,6 +57,9 @@ static const char *human(unsigned long long n, char *buf, size_t cap) {
   return buf;
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static void usage(FILE *f) {
   fputs("usage: indexer -o INDEX [options] PATH...\n"
         "Build a search index from news articles; PATH is a file or a folder (walked\n"
@@ -66,7 +69,8 @@ static void usage(FILE *f) {
         "\n"
         "  -o, --output INDEX   index file to write (replaced atomically when done)\n"
         "      --lang LANG      stemming language (default english; 'none' to disable)\n"
-        "      --memory MB      memory for in-memory inversion before spilling (default 512)\n"
+        "      --memory MB      memory for in-memory inversion before spilling (default "
+        STRINGIFY(TD_DEFAULT_MEMORY_MB) ")\n"
         "  -j, --threads N      analysing threads (default: the number of processors, at most 8)\n"
         "  -q, --quiet          no warnings, no progress, no summary\n"
         "  -v, --verbose        also report files that are not articles\n"
@@ -184,12 +188,12 @@ int main(int argc, char **argv) {
   /* Each thread inverts in its share of the budget and spills a sorted run
   ** when it is full.  Measured on 200,000 articles with -j 8: 8 MB a thread
   ** took 9 s, 4 MB 14 s, 2 MB 37 s, spilling thousands of runs. */
-  size_t share = (opt.memory_mb ? opt.memory_mb : 512) / opt.threads;
-  if (share < 8 && !r.quiet)
+  size_t budget = opt.memory_mb ? opt.memory_mb : TD_DEFAULT_MEMORY_MB;
+  if (budget / opt.threads < 8 && !r.quiet)
     fprintf(stderr, "indexer: warning: --memory %zu over %u threads leaves %zu MB a thread; a "
             "large corpus then spills to disk again and again and indexes several times "
             "slower: give --memory %u or more, or fewer threads (-j)\n",
-            opt.memory_mb, opt.threads, share, 8 * opt.threads);
+            budget, opt.threads, budget / opt.threads, 8 * opt.threads);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   signal(SIGHUP, on_signal);
