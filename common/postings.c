@@ -478,14 +478,12 @@ static int decode_runs(td_postings *p, uint32_t start, uint32_t end) {
   return 1;
 }
 
-uint32_t *td_postings_decode_gaps(td_postings *p, uint32_t *n, int *summed) {
-  if (p->docid == TD_END || p->blk >= p->nblocks) return NULL;
-  if (p->pos_blk != p->blk && !enter_positions(p)) return NULL;
-  uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
-  if (!decode_runs(p, from, to)) return fail(p, "position block truncated"), NULL;
-  *summed = (p->pos_summed[p->i / 64] >> (p->i % 64)) & 1;
-  *n = to - from;
-  return p->posbuf + from;
+int td_postings_decode_runs(td_postings *p) {
+  if (p->docid == TD_END || p->blk >= p->nblocks) return 0;
+  if (p->pos_blk != p->blk && !enter_positions(p)) return 0;
+  if (!decode_runs(p, p->posstart[p->i], p->posstart[p->i + 1]))
+    return fail(p, "position block truncated"), 0;
+  return 1;
 }
 
 int td_postings_block_bound(const td_postings *p, uint32_t target, uint32_t *last,

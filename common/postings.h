@@ -157,23 +157,22 @@ static inline uint32_t td_postings_ttf(td_postings *p) {
 }
 
 /* The step of td_postings_gaps and td_postings_positions that decodes the
-** document's runs of gaps; not for callers. */
-uint32_t *td_postings_decode_gaps(td_postings *p, uint32_t *n, int *summed);
+** current document's runs of gaps; 0 on damage (p->status says so).  Not
+** for callers. */
+int td_postings_decode_runs(td_postings *p);
 
-/* The current document's gaps as td_postings_gaps gives them.  Inline when
-** its runs are decoded already, as they are for most documents of a common
-** word: a phrase count asks for two words' in every document they share,
-** and the call was a tenth of its time. */
+/* The current document's gaps as td_postings_gaps gives them.  The call
+** is made only when its runs are not decoded yet: most documents of a
+** common word find theirs decoded, and a phrase count asks for two words'
+** in every document they share, where the call was a tenth of its time. */
 static inline uint32_t *td_postings_doc_gaps(td_postings *p, uint32_t *n, int *summed) {
-  if (p->pos_blk == p->blk && p->blk < p->nblocks && p->docid != TD_END) {
-    uint32_t from = p->posstart[p->i], to = p->posstart[p->i + 1];
-    if (to <= p->pos_run * TD_BLOCK) {
-      *summed = (p->pos_summed[p->i / 64] >> (p->i % 64)) & 1;
-      *n = to - from;
-      return p->posbuf + from;
-    }
-  }
-  return td_postings_decode_gaps(p, n, summed);
+  int decoded = p->pos_blk == p->blk && p->blk < p->nblocks && p->docid != TD_END &&
+                p->posstart[p->i + 1] <= p->pos_run * TD_BLOCK;
+  if (!decoded && !td_postings_decode_runs(p)) return NULL;
+  uint32_t from = p->posstart[p->i];
+  *summed = (p->pos_summed[p->i / 64] >> (p->i % 64)) & 1;
+  *n = p->posstart[p->i + 1] - from;
+  return p->posbuf + from;
 }
 
 /* Positions of the current document (ascending, *N = tf), or NULL on damage;
