@@ -246,6 +246,35 @@ static void test_bitpack_patched_known_bytes(void **state) {
   assert_int_equal(enc[0], 32);
 }
 
+/* The block ENC of LEN bytes must give back the N values IN, decoded from
+** an exact-size buffer and from one with trailing bytes; skipping it must
+** end where decoding does; and every truncation must fail both.  OUT holds
+** exactly N values, so that AddressSanitizer sees a write past them. */
+static void check_decodes(const uint8_t *enc, size_t len, const uint32_t *in, size_t n) {
+  uint32_t *out = malloc(n * sizeof *out + (n == 0));
+  assert_non_null(out);
+  uint8_t *buf = exact_copy(enc, len);
+  assert_ptr_equal(td_bitpack_decode(buf, buf + len, n, out), buf + len);
+  assert_memory_equal(out, in, n * sizeof *out);
+  assert_ptr_equal(td_bitpack_skip(buf, buf + len, n), buf + len);
+  free(buf);
+
+  uint8_t slack[1 + 4 * TD_BLOCK + 64];
+  memcpy(slack, enc, len);
+  memset(slack + len, 0xa5, 64);
+  memset(out, 0, n * sizeof *out);
+  assert_ptr_equal(td_bitpack_decode(slack, slack + len + 64, n, out), slack + len);
+  assert_memory_equal(out, in, n * sizeof *out);
+
+  for (size_t t = 0; t < len; t++) {
+    uint8_t *cut = exact_copy(enc, t);
+    assert_null(td_bitpack_decode(cut, cut + t, n, out));
+    assert_null(td_bitpack_skip(cut, cut + t, n));
+    free(cut);
+  }
+  free(out);
+}
+
 /* Checks one block of N random W-bit values: its size and width byte, its
 ** layout against ref_value, decoding from an exact-size buffer and from one
 ** with trailing bytes, and rejection of every truncation. */
@@ -263,32 +292,7 @@ static void check_block(uint64_t *rng, size_t n, unsigned w) {
   for (size_t j = 0; j < n; j++) assert_int_equal(ref_value(enc + 1, w, j), in[j]);
   if ((n * w) % 8) assert_int_equal(enc[len - 1] >> ((n * w) % 8), 0);
 
-  uint8_t *buf = exact_copy(enc, len);
-  uint32_t *out = malloc(n * sizeof *out + (n == 0));
-  assert_non_null(out);
-  assert_ptr_equal(td_bitpack_decode(buf, buf + len, n, out), buf + len);
-  assert_memory_equal(out, in, n * sizeof *out);
-  free(buf);
-
-  uint8_t *slack = malloc(len + 64);
-  assert_non_null(slack);
-  memcpy(slack, enc, len);
-  memset(slack + len, 0xa5, 64);
-  memset(out, 0, n * sizeof *out);
-  assert_ptr_equal(td_bitpack_decode(slack, slack + len + 64, n, out), slack + len);
-  assert_memory_equal(out, in, n * sizeof *out);
-  free(slack);
-
-  buf = exact_copy(enc, len);
-  assert_ptr_equal(td_bitpack_skip(buf, buf + len, n), buf + len);
-  free(buf);
-  for (size_t t = 0; t < len; t++) {
-    uint8_t *cut = exact_copy(enc, t);
-    assert_null(td_bitpack_decode(cut, cut + t, n, out));
-    assert_null(td_bitpack_skip(cut, cut + t, n));
-    free(cut);
-  }
-  free(out);
+  check_decodes(enc, len, in, n);
   free(enc);
 }
 
@@ -298,7 +302,7 @@ static void check_block(uint64_t *rng, size_t n, unsigned w) {
 ** a plain one, patched once that saves bytes, decode and skip to the same
 ** end from exact and slack buffers, and every truncation must fail both. */
 static int check_patched(uint64_t *rng, size_t n, unsigned base, unsigned w, size_t outliers) {
-  uint32_t in[TD_BLOCK], out[TD_BLOCK];
+  uint32_t in[TD_BLOCK];
   random_values(rng, in, n, base);
   for (size_t k = 0; k < outliers; k++) {
     uint32_t v = (uint32_t)td_test_rand(rng) | UINT32_C(1) << 31;
@@ -309,22 +313,7 @@ static int check_patched(uint64_t *rng, size_t n, unsigned base, unsigned w, siz
   size_t len = td_bitpack_encode(in, n, enc), plain = 1 + (n * need + 7) / 8;
   assert_true(len <= plain);
   assert_true((enc[0] & TD_PATCHED) == (len < plain ? TD_PATCHED : 0));
-  uint8_t *buf = exact_copy(enc, len);
-  assert_ptr_equal(td_bitpack_decode(buf, buf + len, n, out), buf + len);
-  assert_memory_equal(out, in, n * sizeof *out);
-  assert_ptr_equal(td_bitpack_skip(buf, buf + len, n), buf + len);
-  free(buf);
-  uint8_t slack[1 + 4 * TD_BLOCK + 64];
-  memcpy(slack, enc, len);
-  memset(slack + len, 0xa5, 64);
-  assert_ptr_equal(td_bitpack_decode(slack, slack + len + 64, n, out), slack + len);
-  assert_memory_equal(out, in, n * sizeof *out);
-  for (size_t t = 0; t < len; t++) {
-    uint8_t *cut = exact_copy(enc, t);
-    assert_null(td_bitpack_decode(cut, cut + t, n, out));
-    assert_null(td_bitpack_skip(cut, cut + t, n));
-    free(cut);
-  }
+  check_decodes(enc, len, in, n);
   return len < plain;
 }
 
